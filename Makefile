@@ -1,0 +1,65 @@
+# cvisor build. `make` builds build/cvisor; `make SAN=1` builds the
+# ASan+UBSan variant in build-san/. See README.md for the other targets.
+
+CC      ?= gcc
+SAN     ?= 0
+BUILD   := $(if $(filter 1,$(SAN)),build-san,build)
+
+CFLAGS  := -std=gnu17 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+           -Wno-missing-field-initializers -fno-strict-aliasing \
+           -Iinclude -MMD -MP -D_GNU_SOURCE
+LDLIBS  := -lseccomp -ljansson -lpthread
+ifeq ($(SAN),1)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -DCVISOR_SAN=1
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+SRCS     := $(shell find src -name '*.c' | sort)
+MAIN_SRC := src/runtime/main.c
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(MAIN_SRC),$(SRCS)))
+MAIN_OBJ := $(BUILD)/obj/runtime/main.o
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+.PHONY: all deps demo test test-unit test-syscalls test-e2e bench clean
+all: $(BUILD)/cvisor
+
+deps:
+	sh scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libcvisor.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cvisor: $(MAIN_OBJ) $(BUILD)/libcvisor.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libcvisor.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcvisor.a $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+# The quick start's first command: set up, build, run a pipeline sandboxed.
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh
+
+# The quick start's second command, and what .ci/run calls.
+test: deps
+	$(MAKE) all
+	$(MAKE) SAN=1 all unit
+	sh tests/run-all.sh
+
+bench: deps
+	$(MAKE) all
+	sh bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,147 @@
+/* struct kernel: the whole emulated Linux of one sandbox. Every object the
+ * sandbox holds is reachable from here (that is what makes checkpointing a
+ * walk). It carries the responsibilities of gVisor's kernel.Kernel:
+ * platform, memory file, timekeeper, task set and PID namespaces, root user
+ * namespace, UTS namespace, syslog, unique IDs, the VFS root and the
+ * rate-limited "unimplemented syscall" events.
+ *
+ * Lock order: ts_lock -> mm->lock -> memfile lock.
+ */
+#ifndef CVISOR_KERNEL_H
+#define CVISOR_KERNEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+
+#include "cvisor/memfile.h"
+#include "cvisor/platform.h"
+
+struct task;
+struct thread_group;
+struct creds;
+struct mount_ns;
+struct file;
+
+/* The release and version uname reports: an emulated kernel, never the
+ * host's. */
+#define CVISOR_UTS_RELEASE "6.1.0-cvisor"
+#define CVISOR_UTS_VERSION "#1 SMP PREEMPT_DYNAMIC cvisor"
+
+struct user_ns {
+	_Atomic int refs;
+	struct user_ns *parent;
+};
+
+struct uts_ns {
+	_Atomic int refs;
+	pthread_mutex_t lock;
+	char hostname[65];
+	char domainname[65];
+};
+
+struct pid_ns {
+	_Atomic int refs;
+	struct pid_ns *parent;
+	struct user_ns *user_ns;
+	pid_t last_pid;			/* [ts] */
+	struct thread_group *init;	/* [ts] */
+};
+
+/* Time as the sandbox sees it: host clocks plus offsets fixed at boot (and
+ * shifted on restore). */
+struct timekeeper {
+	int64_t boot_mono_ns;		/* host monotonic time at boot */
+	int64_t mono_offset_ns;		/* added to host monotonic time */
+	int64_t real_offset_ns;		/* added to host realtime */
+};
+
+/* Token bucket: RATE events a second with a burst of BURST. */
+struct ratelimit {
+	pthread_mutex_t lock;
+	double tokens, rate, burst;
+	int64_t last_ns;
+	uint64_t suppressed;
+};
+
+#define SYSLOG_SIZE 16384
+struct syslog {
+	pthread_mutex_t lock;
+	char buf[SYSLOG_SIZE];
+	size_t len;
+};
+
+/* What a caller (cvisor do, the OCI runtime) tells the kernel to build. */
+struct kernel_init_args {
+	const char *platform;		/* platform name, e.g. "ptrace" */
+	const char *hostname;
+	unsigned ncpus;			/* application cores; 0 = host's */
+	uint64_t memory_limit;		/* bytes; 0 = 16 GiB */
+	unsigned max_tasks;		/* 0 = 10000 */
+	struct mount_ns *mntns;		/* the container's filesystem tree */
+};
+
+/* What the first process runs. */
+struct process_args {
+	const char *filename;		/* path inside the sandbox */
+	char *const *argv;
+	char *const *envp;
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	struct file *stdio[3];		/* references taken over by the kernel */
+};
+
+struct kernel {
+	struct platform platform;
+	struct memfile mf;
+	struct timekeeper tk;
+	unsigned ncpus;
+	unsigned max_tasks;
+
+	struct user_ns *root_userns;
+	struct pid_ns *root_pidns;
+	struct uts_ns *root_utsns;
+	struct mount_ns *mntns;
+
+	/* The task set. */
+	pthread_mutex_t ts_lock;
+	TAILQ_HEAD(, thread_group) thread_groups;	/* [ts] */
+	unsigned nr_tasks;				/* [ts] */
+	pthread_cond_t ts_changed;			/* [ts] a task exited */
+	bool init_exited;				/* [ts] */
+	int init_status;				/* [ts] wait status of PID 1 */
+
+	struct syslog syslog;
+	_Atomic uint64_t unique_id;
+	struct ratelimit unimpl_events;
+	bool strace;
+	bool started;
+};
+
+/* Validates ARGS and builds the kernel. Returns 0 or -errno (with a message
+ * logged naming what was wrong). */
+int kernel_init(struct kernel *k, const struct kernel_init_args *args);
+/* Creates PID 1 from PARGS and starts it. Only once. */
+int kernel_start(struct kernel *k, const struct process_args *pargs);
+/* Waits for PID 1 to exit; returns its wait status. */
+int kernel_wait(struct kernel *k);
+
+uint64_t kernel_unique_id(struct kernel *k);
+/* Sandbox clocks, in nanoseconds. */
+int64_t kernel_monotonic_ns(struct kernel *k);
+int64_t kernel_realtime_ns(struct kernel *k);
+/* Appends a line to the kernel log (dmesg). */
+void syslog_printf(struct kernel *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reports a syscall cvisor does not implement (rate-limited). */
+void kernel_unimplemented_syscall(struct kernel *k, struct task *t, uint64_t nr);
+
+bool ratelimit_allow(struct ratelimit *rl);
+void ratelimit_init(struct ratelimit *rl, double rate, double burst);
+
+#endif

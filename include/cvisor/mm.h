@@ -1,0 +1,110 @@
+/* Address spaces of applications: VMAs (what the application asked for),
+ * a page table (which memory-file pages back which virtual pages), and the
+ * platform address space that mirrors the page table lazily, on faults.
+ *
+ * Locking: mm->lock guards vmas, the page table and brk; it is taken by
+ * syscalls that change the layout, by fault handling and by user copies.
+ * Never held while blocking on anything but the platform's map calls.
+ */
+#ifndef CVISOR_MM_H
+#define CVISOR_MM_H
+
+#include <bsd/sys/tree.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "cvisor/util.h"
+
+struct kernel;
+struct file;
+struct address_space;
+
+struct vma {
+	RB_ENTRY(vma) node;
+	uaddr_t start, end;	/* [start, end), page aligned */
+	int prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
+	int flags;		/* MAP_PRIVATE or MAP_SHARED, MAP_ANONYMOUS, MAP_GROWSDOWN */
+	struct file *file;	/* backing file of a file mapping (a reference) */
+	uint64_t file_off;	/* file offset of start */
+	const char *name;	/* "[heap]", "[stack]" or NULL, for /proc maps */
+};
+RB_HEAD(vma_tree, vma);
+
+/* Page-table entry: memory-file offset | flags. */
+#define PTE_PRESENT 0x1ULL	/* backed by a memory-file page */
+#define PTE_COW 0x2ULL		/* shared page: copy before the first write */
+#define PTE_OFF_MASK (~0xfffULL)
+
+struct page_table {
+	void *root;		/* 4-level radix tree of 512-entry nodes */
+};
+
+struct mm {
+	pthread_mutex_t lock;
+	_Atomic int users;	/* tasks sharing this mm */
+	struct kernel *k;
+	struct vma_tree vmas;
+	int nr_vmas;
+	struct page_table pt;
+	struct address_space *as; /* platform mirror; NULL until first run */
+
+	uaddr_t brk_start, brk;
+	uaddr_t mmap_top;	/* top-down search for new mappings starts here */
+	uaddr_t stack_start;	/* lowest address of the main stack VMA */
+	uaddr_t arg_start, arg_end, env_start, env_end; /* for /proc/pid/cmdline */
+	uint64_t auxv[64];	/* saved auxiliary vector, for /proc/pid/auxv */
+	int auxv_len;
+	struct file *exe;	/* for /proc/pid/exe */
+};
+
+struct mm *mm_new(struct kernel *k);
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
+
+/* mmap semantics of Linux: returns the address or -errno. F is a reference
+ * the VMA takes its own reference on (NULL for anonymous). */
+int64_t mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags,
+		struct file *f, uint64_t off);
+int mm_munmap(struct mm *mm, uaddr_t addr, uint64_t len);
+int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot);
+uaddr_t mm_brk(struct mm *mm, uaddr_t newbrk);
+/* Sets up the heap after exec: brk starts at START (page aligned up). */
+void mm_set_brk_start(struct mm *mm, uaddr_t start);
+
+/* Handles an application page fault at ADDR. Returns 0 if the access can
+ * now succeed (retry), or the si_code of the SIGSEGV to deliver
+ * (SEGV_MAPERR / SEGV_ACCERR) as a negative number. */
+int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write);
+
+/* Copies between sentry memory and application memory, as
+ * copy_from_user/copy_to_user: 0 on success, -EFAULT if any byte of the
+ * range is not accessible (with the access the application would need). */
+int mm_copy_in(struct mm *mm, void *dst, uaddr_t src, size_t size);
+int mm_copy_out(struct mm *mm, uaddr_t dst, const void *src, size_t size);
+int mm_zero_out(struct mm *mm, uaddr_t dst, size_t size);
+/* Copies a NUL-terminated string of at most MAX bytes including the NUL.
+ * Returns its length, -EFAULT, or -ENAMETOOLONG if no NUL within MAX. */
+long mm_copy_in_string(struct mm *mm, char *dst, uaddr_t src, size_t max);
+
+/* Pins application memory for direct I/O: fills PIN->iov with sentry
+ * pointers to the memory-file pages behind [addr, addr+len), populating
+ * them (and breaking COW when WRITE). Pins a prefix of at most
+ * MM_PIN_MAX_BYTES; returns the bytes pinned, or -EFAULT if the first page
+ * is bad. The pages stay valid until mm_unpin even if unmapped meanwhile. */
+#define MM_PIN_MAX_IOV 64
+#define MM_PIN_MAX_BYTES (1UL << 20)
+struct mm_pin {
+	struct mm *mm;
+	int cnt;
+	struct iovec iov[MM_PIN_MAX_IOV];
+	uint64_t off[MM_PIN_MAX_IOV];	/* memory-file offset of each iov */
+};
+ssize_t mm_pin(struct mm *mm, uaddr_t addr, size_t len, bool write, struct mm_pin *pin);
+void mm_unpin(struct mm_pin *pin);
+
+/* Visits each VMA in address order, under mm->lock (for /proc maps). */
+void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *arg), void *arg);
+
+#endif

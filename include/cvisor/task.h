@@ -1,0 +1,119 @@
+/* Tasks (application threads) and thread groups (processes).
+ *
+ * Each task has one sentry thread running task_run(): switch into the
+ * application until it traps, handle the syscall or fault, deliver signals,
+ * repeat. Fields marked [own] are touched only by the task's own sentry
+ * thread; [ts] fields are guarded by kernel->ts_lock (the task set lock,
+ * which also guards the process tree and signal state, as gVisor's
+ * TaskSet.mu does).
+ */
+#ifndef CVISOR_TASK_H
+#define CVISOR_TASK_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "cvisor/arch.h"
+#include "cvisor/mm.h"
+#include "cvisor/platform.h"
+#include "cvisor/util.h"
+
+struct kernel;
+struct creds;
+struct fd_table;
+struct fs_context;
+struct pid_ns;
+struct uts_ns;
+
+/* A process. */
+struct thread_group {
+	struct kernel *k;
+	pid_t tgid;			/* in the root PID namespace */
+	struct task *leader;
+	TAILQ_HEAD(, task) tasks;	/* [ts] */
+	int nr_tasks;			/* [ts] live tasks */
+	struct thread_group *parent;	/* [ts] */
+	LIST_HEAD(, thread_group) children; /* [ts] */
+	LIST_ENTRY(thread_group) sibling;   /* [ts] */
+	TAILQ_ENTRY(thread_group) all;	    /* [ts] kernel->thread_groups */
+	pid_t pgid, sid;		/* [ts] */
+	bool exiting;			/* [ts] exit_group has begun */
+	int exit_status;		/* [ts] wait status once exited */
+	struct rlimit rlimits[RLIM_NLIMITS]; /* [ts] */
+	/* Signal dispositions, shared by every task of the group. */
+	struct sigaction_k {
+		uint64_t handler, flags, restorer, mask;
+	} sigactions[64];		/* [ts] */
+	struct pid_ns *pidns;
+};
+
+enum task_state {
+	TASK_RUNNING,		/* in the application or handling a syscall */
+	TASK_EXITED,		/* its sentry thread has finished */
+};
+
+struct task {
+	struct kernel *k;
+	struct thread_group *tg;
+	pid_t tid;				/* in the root PID namespace */
+	TAILQ_ENTRY(task) tg_entry;		/* [ts] */
+	enum task_state state;			/* [ts] */
+
+	struct mm *mm;				/* [own] */
+	struct fd_table *fdt;			/* [own] */
+	struct fs_context *fs;			/* [own] cwd, root, umask */
+	struct creds *creds;			/* [own] replaced, never mutated */
+	struct uts_ns *utsns;			/* [own] */
+
+	struct arch_regs regs;			/* [own] */
+	struct context *ctx;			/* [own] platform context */
+	pthread_t thread;
+	char comm[16];				/* [ts] */
+
+	uint64_t sigmask;			/* [own] blocked signals */
+	uaddr_t clear_child_tid;		/* [own] */
+	bool interrupted;			/* [ts] a signal wants attention */
+	pthread_cond_t wake;			/* [ts] signalled to interrupt a block */
+
+	/* Syscall being handled, for --strace and restarts. [own] */
+	uint64_t sc_nr, sc_args[6];
+};
+
+/* User memory of the calling task. */
+static inline int copy_in(struct task *t, void *dst, uaddr_t src, size_t size)
+{
+	return mm_copy_in(t->mm, dst, src, size);
+}
+static inline int copy_out(struct task *t, uaddr_t dst, const void *src, size_t size)
+{
+	return mm_copy_out(t->mm, dst, src, size);
+}
+static inline long copy_in_string(struct task *t, char *dst, uaddr_t src, size_t max)
+{
+	return mm_copy_in_string(t->mm, dst, src, max);
+}
+
+/* Pid of T's process / T as seen from the namespace of OBSERVER. */
+pid_t task_tgid_nr(struct task *observer, struct thread_group *tg);
+pid_t task_tid_nr(struct task *observer, struct task *t);
+
+/* The task loop; the body of every task's sentry thread. */
+void *task_run(void *task);
+
+/* Terminates the whole thread group of T with wait status STATUS
+ * (exit_group or a fatal signal). Does not return to the application. */
+void task_exit_group(struct task *t, int status);
+
+/* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a
+ * signal. Returns 0 when the time passed, -EINTR if interrupted. */
+int task_sleep_until(struct task *t, int64_t deadline_ns);
+
+/* Delivers a fatal signal that the application caused (fault) or that was
+ * sent; issue-3 signals either kill or are ignored per default action. */
+void task_force_signal(struct task *t, int signo, int code, uaddr_t addr);
+
+#endif

@@ -1,0 +1,73 @@
+/* Small helpers shared by every subsystem. */
+#ifndef CVISOR_UTIL_H
+#define CVISOR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <errno.h>
+
+/* An address in an application's address space. Never dereferenced by the
+ * sentry: it goes through mm_copy_in/mm_copy_out. */
+typedef uint64_t uaddr_t;
+
+#define PAGE_SIZE 4096UL
+#define PAGE_SHIFT 12
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+static inline uint64_t round_down(uint64_t x, uint64_t align)
+{
+	return x & ~(align - 1);
+}
+
+static inline uint64_t round_up(uint64_t x, uint64_t align)
+{
+	return (x + align - 1) & ~(align - 1);
+}
+
+static inline bool page_aligned(uint64_t x)
+{
+	return (x & (PAGE_SIZE - 1)) == 0;
+}
+
+/* Linux's ERR_PTR convention: a pointer return carries -errno in the top
+ * 4095 values of the address space. */
+#define MAX_ERRNO 4095
+static inline void *ERR_PTR(long err)
+{
+	return (void *)err;
+}
+static inline long PTR_ERR(const void *p)
+{
+	return (long)p;
+}
+static inline bool IS_ERR(const void *p)
+{
+	return (uintptr_t)p >= (uintptr_t)-MAX_ERRNO;
+}
+static inline bool IS_ERR_OR_NULL(const void *p)
+{
+	return !p || IS_ERR(p);
+}
+
+/* Allocation that never returns NULL: the sentry aborts cleanly on host OOM
+ * rather than continue with a half-built object. */
+void *xmalloc(size_t size);
+void *xzalloc(size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+
+/* Monotonic host time in nanoseconds. */
+int64_t host_monotonic_ns(void);
+int64_t host_realtime_ns(void);
+
+#endif
