@@ -1,0 +1,495 @@
+/* The virtual filesystem, in Linux's shape: super blocks, inodes with
+ * `inode_ops`, a dentry cache, mounts and mount namespaces, open file
+ * descriptions with `file_ops`, fd tables and per-task fs contexts.
+ *
+ * Inode operations are name-based (a directory inode plus one component),
+ * so a stacking filesystem (overlay) can call the operations of the inodes
+ * below it directly. The dentry cache is the VFS's own: every change to a
+ * directory goes through the VFS, which keeps the cache in step.
+ *
+ * A NULL slot in an ops struct means the Linux default; the one caller of
+ * each slot applies it (see the comments on each slot).
+ *
+ * Lock order (outermost first):
+ *   vfs rename lock -> directory inode->lock (ancestor first, then by
+ *   address) -> child inode->lock -> filesystem-internal locks
+ *   (overlay: ovl lock -> upper inode->lock) -> file->pos_lock is never
+ *   taken while holding an inode lock -> dcache_lock (a leaf, held briefly:
+ *   the dentry tree, dentry and mount reference counts, the mount table).
+ * The VFS holds a directory's inode->lock across calls to its
+ * lookup/create/mkdir/mknod/symlink/link/unlink/rmdir/rename and an
+ * inode's lock across setattr, and a directory's lock across iterate_dir.
+ */
+#ifndef CVISOR_VFS_H
+#define CVISOR_VFS_H
+
+#include <bsd/sys/tree.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "cvisor/util.h"
+
+/* libbsd's RB_GENERATE_STATIC relies on a BSD __unused it does not define
+ * (Debian disables it); this spells the attribute out. */
+#define RB_GENERATE_STATIC_UNUSED(name, type, field, cmp) \
+	RB_GENERATE_INTERNAL(name, type, field, cmp, __attribute__((__unused__)) static)
+
+struct kernel;
+struct task;
+struct creds;
+struct inode;
+struct dentry;
+struct file;
+struct mount;
+struct mount_ns;
+struct super_block;
+struct dir_context;
+struct path;
+
+/* Linux's limits: PATH_MAX counts the NUL; a component is at most
+ * NAME_MAX bytes; a walk follows at most 40 symlinks. */
+#define VFS_PATH_MAX 4096
+#define VFS_NAME_MAX 255
+#define VFS_MAX_SYMLINKS 40
+/* glibc defines O_LARGEFILE as 0 on x86-64, but the kernel's F_GETFL
+ * reports its ABI value (asm-generic/fcntl.h, which cannot be included
+ * next to glibc's <fcntl.h>). */
+#define LINUX_O_LARGEFILE 0100000
+/* The largest single read or write, as Linux's MAX_RW_COUNT. */
+#define VFS_MAX_RW_COUNT (INT32_MAX & PAGE_MASK)
+
+/* Attributes, as Linux's struct kstat. */
+struct kstat {
+	uint64_t ino;
+	dev_t dev;
+	mode_t mode;
+	uint32_t nlink;
+	uid_t uid;
+	gid_t gid;
+	dev_t rdev;
+	int64_t size;
+	int64_t blocks;		/* 512-byte units */
+	uint32_t blksize;
+	struct timespec atime, mtime, ctime, btime;
+	uint64_t mnt_id;
+};
+
+/* A change of attributes (Linux's struct iattr). Times are resolved to
+ * values by the VFS before a filesystem sees them. */
+#define ATTR_MODE 0x1
+#define ATTR_UID 0x2
+#define ATTR_GID 0x4
+#define ATTR_SIZE 0x8
+#define ATTR_ATIME 0x10
+#define ATTR_MTIME 0x20
+#define ATTR_CTIME 0x40
+#define ATTR_TIMES_SET 0x80	/* times given explicitly, not "now" (utimensat) */
+struct iattr {
+	unsigned valid;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	int64_t size;
+	struct timespec atime, mtime, ctime;
+};
+
+struct kstatfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree;
+	uint64_t namelen, frsize, flags;
+	uint64_t fsid;
+};
+
+/* ---- super blocks ---- */
+
+#define SB_RDONLY 0x1		/* every change fails with EROFS */
+
+struct super_ops {
+	/* Frees an inode whose last reference went (required). */
+	void (*evict_inode)(struct inode *inode);
+	/* NULL: f_type = magic, everything else zero. */
+	int (*statfs)(struct super_block *sb, struct kstatfs *st);
+	/* Frees the super block (required); the root inode is already put. */
+	void (*put_super)(struct super_block *sb);
+};
+
+struct super_block {
+	_Atomic int refs;
+	const struct super_ops *ops;
+	const char *fs_name;		/* "tmpfs", "overlay": /proc/mounts */
+	struct kernel *k;
+	dev_t dev;			/* st_dev of every inode */
+	uint64_t magic;			/* statfs f_type */
+	unsigned flags;			/* SB_* */
+	struct inode *root;		/* a reference, dropped by sb_put */
+};
+/* Mounts hold references to their super block; inodes do not (a super
+ * block outlives its inodes because files and dentries hold a mount). */
+
+void sb_init(struct super_block *sb, struct kernel *k, const struct super_ops *ops,
+	     const char *fs_name, uint64_t magic);
+void sb_get(struct super_block *sb);
+void sb_put(struct super_block *sb);
+
+/* ---- inodes ---- */
+
+struct inode_ops {
+	/* Looks NAME up in DIR: a new reference, or ERR_PTR(-ENOENT).
+	 * NULL: nothing is ever found (-ENOENT). */
+	struct inode *(*lookup)(struct inode *dir, const char *name);
+	/* Each creator makes NAME in DIR (which the VFS checked is absent),
+	 * owned per inode_init_owner, and returns a reference in *OUT. */
+	/* NULL: -EACCES (vfs_create). */
+	int (*create)(struct inode *dir, const char *name, mode_t mode,
+		      const struct creds *cr, struct inode **out);
+	/* NULL: -EPERM (vfs_mkdir, vfs_mknod, vfs_symlink). */
+	int (*mkdir)(struct inode *dir, const char *name, mode_t mode,
+		     const struct creds *cr, struct inode **out);
+	int (*mknod)(struct inode *dir, const char *name, mode_t mode, dev_t rdev,
+		     const struct creds *cr, struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, const char *target,
+		       const struct creds *cr, struct inode **out);
+	/* Adds NAME in DIR for OLD (not a directory). NULL: -EPERM. */
+	int (*link)(struct inode *old, struct inode *dir, const char *name);
+	/* Removes NAME (which is VICTIM) from DIR. NULL: -EPERM. rmdir
+	 * fails with -ENOTEMPTY unless VICTIM is empty. */
+	int (*unlink)(struct inode *dir, const char *name, struct inode *victim);
+	int (*rmdir)(struct inode *dir, const char *name, struct inode *victim);
+	/* Moves ODIR/ONAME to NDIR/NNAME, replacing what is there (the VFS
+	 * checked the types match and NOREPLACE); FLAGS may hold
+	 * RENAME_EXCHANGE. NULL: -EPERM. */
+	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
+		      const char *nname, unsigned flags);
+	/* Copies the target of a symlink (not NUL-terminated); returns its
+	 * length. NULL: -EINVAL, as readlink(2) of a non-symlink. */
+	int (*readlink)(struct inode *inode, char *buf, size_t size);
+	/* NULL: generic_getattr, from the inode's fields. */
+	int (*getattr)(struct inode *inode, struct kstat *st);
+	/* NULL: generic_setattr, which sets the fields (not the size). */
+	int (*setattr)(struct inode *inode, const struct iattr *ia);
+	/* Makes the open file description for INODE. NULL: a plain struct
+	 * file with inode->fops (file_alloc). */
+	struct file *(*open)(struct inode *inode, int flags);
+};
+
+/* inode->flags */
+#define I_OVL_OPAQUE 0x1	/* overlay: an upper directory hiding the lower */
+
+struct inode {
+	_Atomic int refs;
+	pthread_mutex_t lock;		/* see the lock order at the top */
+	struct super_block *sb;
+	const struct inode_ops *ops;
+	const struct file_ops *fops;	/* for the default open */
+	uint64_t ino;
+	unsigned flags;			/* I_*, [lock] */
+	/* Attributes, [lock]; kept current by the filesystem. */
+	mode_t mode;
+	uint32_t nlink;
+	uid_t uid;
+	gid_t gid;
+	dev_t rdev;
+	int64_t size;
+	int64_t blocks;
+	struct timespec atime, mtime, ctime, btime;
+};
+
+/* Sets up a new inode: one reference, ino from kernel_unique_id, times
+ * now. */
+void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
+		const struct file_ops *fops, mode_t mode);
+/* Owner of a new inode: the fsuid, and the fsgid or (in a setgid
+ * directory) the directory's group, as Linux's inode_init_owner. */
+void inode_init_owner(struct inode *inode, struct inode *dir, mode_t mode,
+		      const struct creds *cr);
+struct inode *inode_get(struct inode *inode);
+void inode_put(struct inode *inode);
+struct timespec vfs_now(struct super_block *sb);
+void inode_touch(struct inode *inode, bool mtime, bool ctime);
+int generic_getattr(struct inode *inode, struct kstat *st);
+int generic_setattr(struct inode *inode, const struct iattr *ia);
+int vfs_getattr_inode(struct inode *inode, struct kstat *st);
+int vfs_readlink_inode(struct inode *inode, char *buf, size_t size);
+
+/* Permission: MAY_* against the mode bits with the caller's fsuid and
+ * groups; CAP_DAC_OVERRIDE bypasses everything but exec of a file with no
+ * x bit; CAP_DAC_READ_SEARCH bypasses read and directory search. A NULL
+ * CR is the kernel itself and may do anything. */
+#define MAY_EXEC 0x1
+#define MAY_WRITE 0x2
+#define MAY_READ 0x4
+int inode_permission(const struct creds *cr, struct inode *inode, int mask);
+bool vfs_capable(const struct creds *cr, int cap);
+bool inode_owner_or_capable(const struct creds *cr, struct inode *inode);
+
+/* ---- dentries and paths ---- */
+
+RB_HEAD(dentry_tree, dentry);
+struct dentry {
+	int refs;			/* [dcache_lock] */
+	struct dentry *parent;		/* [dcache_lock] a reference; self at a root */
+	char *name;			/* [dcache_lock] */
+	struct inode *inode;		/* NULL: a negative (cached absent) entry */
+	struct super_block *sb;
+	RB_ENTRY(dentry) node;		/* [dcache_lock] in parent->children */
+	struct dentry_tree children;	/* [dcache_lock] */
+	bool hashed;			/* [dcache_lock] reachable from the parent */
+	int mounted;			/* [dcache_lock] mounts on this dentry */
+};
+
+/* The root dentry of a new filesystem (takes over the reference to
+ * INODE). */
+struct dentry *d_make_root(struct inode *inode);
+struct dentry *dget(struct dentry *d);
+void dput(struct dentry *d);
+/* The inode of D or NULL, read safely against a concurrent create. */
+struct inode *d_inode(const struct dentry *d);
+
+#define MNT_READONLY 0x1
+#define MNT_NOEXEC 0x2
+#define MNT_NOSUID 0x4
+#define MNT_NODEV 0x8
+
+struct mount {
+	int refs;			/* [dcache_lock] */
+	int id;
+	struct mount *parent;		/* NULL at the namespace root */
+	struct dentry *mountpoint;	/* in parent (a reference) */
+	struct dentry *root;		/* a reference */
+	struct super_block *sb;		/* a reference */
+	unsigned flags;			/* MNT_* */
+	char *source;			/* for /proc/mounts */
+	struct mount_ns *ns;
+	TAILQ_ENTRY(mount) ns_entry;	/* [dcache_lock] */
+};
+
+struct mount_ns {
+	_Atomic int refs;
+	struct mount *root;
+	TAILQ_HEAD(mount_list_head, mount) mounts;	/* [dcache_lock] in mount order */
+	int next_id;			/* [dcache_lock] */
+};
+
+/* A new namespace with SB mounted at its root. */
+struct mount_ns *mount_ns_new(struct super_block *sb, unsigned mnt_flags, const char *source);
+void mount_ns_get(struct mount_ns *ns);
+void mount_ns_put(struct mount_ns *ns);
+/* Mounts SB on the directory AT (in AT's namespace). */
+int vfs_mount(const struct path *at, struct super_block *sb, unsigned mnt_flags,
+	      const char *source);
+/* Visits each mount of NS in order (for /proc/mounts), under the dcache
+ * lock: FN must not call back into the VFS. */
+void mount_ns_for_each(struct mount_ns *ns, void (*fn)(const struct mount *m, void *arg),
+		       void *arg);
+struct mount *mntget(struct mount *m);
+void mntput(struct mount *m);
+
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
+
+void path_get(const struct path *p);
+void path_put(struct path *p);
+bool path_equal(const struct path *a, const struct path *b);
+/* "/a/b" of P as seen from ROOT; NUL-terminated into BUF. A path outside
+ * ROOT yields its path from its namespace root; a deleted one gets
+ * " (deleted)". Returns the length or -ENAMETOOLONG. */
+int vfs_d_path(const struct path *p, const struct path *root, char *buf, size_t size);
+
+/* ---- open file descriptions ---- */
+
+/* Directory iteration: EMIT takes one entry whose successor starts at
+ * NEXT; it returns false when the caller's buffer is full (the entry is
+ * then not consumed). ctx->pos is where the filesystem starts; it
+ * advances it past each entry EMIT accepted. */
+struct dir_context {
+	bool (*emit)(struct dir_context *ctx, const char *name, size_t len, uint64_t ino,
+		     unsigned type, int64_t next);
+	int64_t pos;
+};
+
+struct file_ops {
+	/* Transfer at *POS (advanced by the caller's count). NULL: -EINVAL
+	 * (Linux: no read/write method, vfs_read/vfs_write). */
+	ssize_t (*read)(struct file *f, const struct iovec *iov, int cnt, int64_t *pos);
+	ssize_t (*write)(struct file *f, const struct iovec *iov, int cnt, int64_t *pos);
+	/* Returns the new position. NULL: -ESPIPE (no_llseek). */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	/* NULL: -ENOTDIR (iterate_dir on a non-directory). */
+	int (*iterate_dir)(struct file *f, struct dir_context *ctx);
+	/* NULL: -ENOTTY (vfs_ioctl without unlocked_ioctl). */
+	long (*ioctl)(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
+	/* NULL: -EINVAL (vfs_fsync_range without fsync). */
+	int (*fsync)(struct file *f);
+	/* For shared mappings: the memory-file offset of page PGOFF with a
+	 * reference for the caller. NULL: -ENODEV (mmap without f_op->mmap). */
+	int (*mmap_page)(struct file *f, uint64_t pgoff, bool write, uint64_t *mf_off);
+	/* Bytes readable now, for FIONREAD. NULL: FIONREAD goes to ioctl. */
+	int64_t (*nread)(struct file *f);
+	/* Cleans up what the filesystem holds once F's last reference went;
+	 * the VFS then drops the path and inode and frees the allocation
+	 * (file_alloc put F at its start). NULL: nothing to clean. */
+	void (*release)(struct file *f);
+};
+
+/* Open modes, derived from the flags at open. */
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_PATH 0x4		/* O_PATH: no I/O at all */
+#define FMODE_LSEEK 0x8		/* positional I/O (pread) allowed */
+
+struct file {
+	_Atomic int refs;
+	const struct file_ops *ops;
+	struct path path;		/* where it was opened; empty if anonymous */
+	struct inode *inode;		/* the inode I/O goes to (a reference) */
+	unsigned fmode;			/* FMODE_* */
+	_Atomic int flags;		/* O_* status flags and access mode */
+	pthread_mutex_t pos_lock;
+	int64_t pos;			/* [pos_lock] */
+};
+
+/* Allocates SIZE bytes (>= sizeof(struct file), F at offset 0 of the
+ * filesystem's struct) with one reference, OPS and a reference to INODE. */
+struct file *file_alloc(size_t size, const struct file_ops *ops, struct inode *inode);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+
+ssize_t vfs_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos);
+ssize_t vfs_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos);
+/* Reads for the kernel (loader, exec): at OFF, into sentry memory. */
+ssize_t vfs_kernel_read(struct file *f, void *buf, size_t size, int64_t off);
+ssize_t vfs_kernel_write(struct file *f, const void *buf, size_t size, int64_t off);
+int64_t vfs_llseek(struct file *f, int64_t off, int whence);
+int vfs_iterate_dir(struct file *f, struct dir_context *ctx);
+int vfs_fsync(struct file *f);
+long vfs_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
+/* The whence arithmetic of generic_file_llseek over SIZE. */
+int64_t generic_llseek(struct file *f, int64_t off, int whence, int64_t size);
+/* llseek for files of inode->size, and for directories (SEEK_SET/CUR). */
+int64_t generic_file_llseek(struct file *f, int64_t off, int whence);
+int64_t generic_dir_llseek(struct file *f, int64_t off, int whence);
+/* read on a directory: -EISDIR (generic_read_dir). */
+ssize_t generic_read_dir(struct file *f, const struct iovec *iov, int cnt, int64_t *pos);
+/* Emits "." and ".." at positions 0 and 1; false if the buffer filled. */
+bool dir_emit_dots(struct file *f, struct dir_context *ctx, uint64_t parent_ino);
+size_t iov_total(const struct iovec *iov, int cnt);
+/* Copies between a flat buffer and an iovec starting SKIP bytes in. */
+size_t iov_copy_to(const struct iovec *iov, int cnt, size_t skip, const void *src, size_t size);
+size_t iov_copy_from(void *dst, const struct iovec *iov, int cnt, size_t skip, size_t size);
+/* The path string of F in ROOT (for /proc/self/fd); anonymous files get
+ * "anon_inode:[fs_name]". Length or -errno. */
+int vfs_file_path(struct file *f, const struct path *root, char *buf, size_t size);
+
+/* Character devices by number: VFS opens of S_IFCHR inodes use these
+ * (as Linux's chrdev_open). */
+int chrdev_register(dev_t dev, const struct file_ops *fops);
+const struct file_ops *chrdev_lookup(dev_t dev);
+
+/* ---- fs contexts (root, cwd, umask of a task) ---- */
+
+struct fs_context {
+	_Atomic int refs;
+	pthread_mutex_t lock;
+	struct path root;		/* [lock] */
+	struct path cwd;		/* [lock] */
+	_Atomic mode_t umask;
+};
+
+/* Root of NS, cwd CWD (resolved from that root; "" or NULL is "/").
+ * NULL with *ERR = -errno if CWD cannot be resolved to a directory. */
+struct fs_context *fs_context_new(struct mount_ns *ns, const char *cwd, int *err);
+/* For fork without CLONE_FS. */
+struct fs_context *fs_context_copy(struct fs_context *fs);
+struct fs_context *fs_context_get(struct fs_context *fs);
+void fs_context_put(struct fs_context *fs);
+/* References to the current root and cwd. */
+void fs_context_root(struct fs_context *fs, struct path *out);
+void fs_context_cwd(struct fs_context *fs, struct path *out);
+void fs_context_set_cwd(struct fs_context *fs, const struct path *p);
+
+/* ---- the path walk (namei.c) ---- */
+
+#define LOOKUP_FOLLOW 0x1	/* follow a trailing symlink */
+#define LOOKUP_DIRECTORY 0x2	/* the result must be a directory */
+#define LOOKUP_EMPTY 0x4	/* "" names the start (AT_EMPTY_PATH) */
+
+/* How the walk treats the last component when only the parent is
+ * wanted. */
+enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
+struct last_component {
+	char name[VFS_NAME_MAX + 1];
+	enum last_type type;
+	bool trailing_slash;
+};
+
+/* Who walks, and from where: FS gives root and cwd; AT (NULL for the
+ * cwd) starts relative paths; CR checks search permission (NULL: the
+ * kernel, unchecked). */
+struct walk_base {
+	struct fs_context *fs;
+	const struct creds *cr;
+	const struct path *at;
+};
+
+int vfs_lookup(const struct walk_base *wb, const char *name, unsigned flags, struct path *out);
+/* Walks all but the last component into PARENT and describes the last. */
+int vfs_lookup_parent(const struct walk_base *wb, const char *name, unsigned flags,
+		      struct path *parent, struct last_component *last);
+/* One component in a directory the caller holds locked: a dentry
+ * reference (maybe negative) or ERR_PTR. */
+struct dentry *lookup_one_locked(struct dentry *dir, const char *name);
+
+/* ---- operations by path (vfs_ops*.c) ---- */
+
+int vfs_open(const struct walk_base *wb, const char *name, int flags, mode_t mode,
+	     struct file **out);
+/* Opens an existing PATH (open(2) after the walk; O_CREAT not handled). */
+int vfs_open_path(const struct path *p, int flags, const struct creds *cr, struct file **out);
+int vfs_mkdir(const struct walk_base *wb, const char *name, mode_t mode);
+int vfs_mknod(const struct walk_base *wb, const char *name, mode_t mode, dev_t dev);
+int vfs_symlink(const struct walk_base *wb, const char *target, const char *name);
+int vfs_link(const struct walk_base *oldwb, const char *oldname, const struct walk_base *newwb,
+	     const char *newname, unsigned lookup_flags);
+int vfs_unlink(const struct walk_base *wb, const char *name);
+int vfs_rmdir(const struct walk_base *wb, const char *name);
+int vfs_rename(const struct walk_base *oldwb, const char *oldname, const struct walk_base *newwb,
+	       const char *newname, unsigned flags);
+int vfs_readlink(const struct walk_base *wb, const char *name, char *buf, size_t size);
+int vfs_getattr(const struct path *p, struct kstat *st);
+/* chmod/chown/utimes/truncate with Linux's permission rules. */
+int vfs_setattr(const struct path *p, struct iattr *ia, const struct creds *cr);
+int vfs_truncate(const struct path *p, int64_t size, const struct creds *cr);
+/* Applies IA to INODE under its lock (no permission checks). */
+int inode_setattr(struct inode *inode, const struct iattr *ia);
+int vfs_statfs(const struct path *p, struct kstatfs *st);
+/* -EROFS if P's mount or filesystem is read-only. */
+int path_want_write(const struct path *p);
+
+/* ---- the kernel's entry points ---- */
+
+/* Builds the container's tree: overlay (tmpfs over a read-only hostfs of
+ * HOST_ROOT_DIR) at / (or the read-only hostfs itself without OVERLAY),
+ * devfs at /dev. NULL with a message in ERR on failure. */
+struct mount_ns *vfs_build_root(struct kernel *k, const char *host_root_dir, bool overlay,
+				char *err, size_t errlen);
+/* Mounts a synthetic filesystem at PATH (a directory, created in the
+ * overlay if missing): the hook /proc and /sys use. */
+int vfs_mount_at(struct mount_ns *ns, const char *path, struct super_block *sb,
+		 unsigned mnt_flags, const char *source);
+/* Opens PATH for execve: -ENOENT, -EACCES (not a regular file, no x bit
+ * for T, noexec mount), -ELOOP... */
+int vfs_open_exec(struct task *t, const char *path, struct file **out);
+/* Wraps a host fd the sentry owns (the sandbox's stdio); takes over
+ * HOST_FD. NULL if the host fd is unusable. */
+struct file *hostfd_file_new(int host_fd, int open_flags);
+
+#endif

@@ -1,0 +1,243 @@
+/* open(2) after the walk: O_CREAT with the trailing-symlink loop, O_EXCL,
+ * O_NOFOLLOW, O_DIRECTORY, O_TRUNC, O_PATH, and the checks of Linux's
+ * may_open. */
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <sys/sysmacros.h>
+
+#include "cvisor/creds.h"
+#include "vfs_internal.h"
+
+/* O_PATH descriptors do no I/O; every slot keeps its default. */
+static const struct file_ops path_fops;
+
+int path_want_write(const struct path *p)
+{
+	if ((p->mnt->flags & MNT_READONLY) || (p->dentry->sb->flags & SB_RDONLY))
+		return -EROFS;
+	return 0;
+}
+
+static int may_open(const struct path *p, int flags, const struct creds *cr)
+{
+	struct inode *inode = d_inode(p->dentry);
+	int acc = flags & O_ACCMODE;
+	int mask = 0;
+
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= MAY_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		mask |= MAY_WRITE;
+	switch (inode->mode & S_IFMT) {
+	case S_IFLNK:
+		return -ELOOP;
+	case S_IFDIR:
+		if (mask & MAY_WRITE)
+			return -EISDIR;
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		if (p->mnt->flags & MNT_NODEV)
+			return -EACCES;
+		flags &= ~O_TRUNC;
+		break;
+	case S_IFIFO:
+	case S_IFSOCK:
+		flags &= ~O_TRUNC;
+		break;
+	}
+	int err = inode_permission(cr, inode, mask);
+	if (err)
+		return err;
+	if ((mask & MAY_WRITE) && (S_ISREG(inode->mode) || S_ISDIR(inode->mode))) {
+		err = path_want_write(p);
+		if (err)
+			return err;
+	}
+	if ((flags & O_NOATIME) && !inode_owner_or_capable(cr, inode))
+		return -EPERM;
+	return 0;
+}
+
+static struct file *open_inode(struct inode *inode, int flags)
+{
+	switch (inode->mode & S_IFMT) {
+	case S_IFCHR: {
+		const struct file_ops *fops = chrdev_lookup(inode->rdev);
+		/* No driver for the number: ENXIO, as chrdev_open. */
+		if (!fops)
+			return ERR_PTR(-ENXIO);
+		return file_alloc(sizeof(struct file), fops, inode);
+	}
+	case S_IFBLK:
+		return ERR_PTR(-ENXIO);	/* no block devices in the sandbox */
+	case S_IFIFO:
+		return ERR_PTR(-ENXIO);	/* named pipes come with pipes */
+	case S_IFSOCK:
+		return ERR_PTR(-ENXIO);	/* open(2) of a socket, as Linux */
+	}
+	if (inode->ops->open)
+		return inode->ops->open(inode, flags);
+	return file_alloc(sizeof(struct file), inode->fops, inode);
+}
+
+/* CREATED: the file was just made by this open, which then needs no
+ * permission and no truncation (Linux: FMODE_CREATED). */
+static int do_open_path(const struct path *p, int flags, const struct creds *cr, bool created,
+			struct file **out)
+{
+	struct inode *inode = d_inode(p->dentry);
+	struct file *f;
+
+	if (flags & O_PATH) {
+		f = file_alloc(sizeof(struct file), &path_fops, inode);
+		f->fmode = FMODE_PATH;
+		f->flags = flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW);
+		goto done;
+	}
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	if (!created) {
+		int err = may_open(p, flags, cr);
+		if (err)
+			return err;
+		if ((flags & O_TRUNC) && S_ISREG(inode->mode)) {
+			struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = 0 };
+			ia.mtime = ia.ctime = vfs_now(inode->sb);
+			err = inode_setattr(inode, &ia);
+			if (err)
+				return err;
+		}
+	}
+	f = open_inode(inode, flags);
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	int acc = flags & O_ACCMODE;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		f->fmode |= FMODE_READ;
+	if (acc == O_WRONLY || acc == O_RDWR)
+		f->fmode |= FMODE_WRITE;
+	if (f->ops->llseek)
+		f->fmode |= FMODE_LSEEK;
+	/* 64-bit Linux forces O_LARGEFILE; F_GETFL shows it. */
+	f->flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | LINUX_O_LARGEFILE;
+done:
+	f->path = *p;
+	path_get(&f->path);
+	*out = f;
+	return 0;
+}
+
+int vfs_open_path(const struct path *p, int flags, const struct creds *cr, struct file **out)
+{
+	return do_open_path(p, flags, cr, false, out);
+}
+
+/* Creates the regular file D in the locked directory DIR. */
+static int create_locked(const struct path *dir, struct dentry *d, mode_t mode,
+			 const struct creds *cr)
+{
+	struct inode *dinode = d_inode(dir->dentry);
+	int err = inode_permission(cr, dinode, MAY_WRITE | MAY_EXEC);
+	if (err)
+		return err;
+	err = path_want_write(dir);
+	if (err)
+		return err;
+	/* No create method: EACCES (vfs_create). */
+	if (!dinode->ops->create)
+		return -EACCES;
+	struct inode *inode;
+	err = dinode->ops->create(dinode, d->name, mode, cr, &inode);
+	if (err)
+		return err;
+	d_instantiate(d, inode);
+	return 0;
+}
+
+static int open_creat(const struct walk_base *wb, const char *name, int flags, mode_t mode,
+		      struct file **out)
+{
+	struct nameidata nd;
+	struct last_component last;
+
+	nd_init(&nd, wb, name);
+	int err = nd_walk(&nd, name, false, &last);
+	mode = S_IFREG | (mode & 07777 & ~wb->fs->umask);
+	while (!err) {
+		/* "/", ".", ".." and "dir/" name directories. */
+		if (last.type != LAST_NORM || last.trailing_slash) {
+			err = -EISDIR;
+			break;
+		}
+		struct inode *dir = d_inode(nd.cur.dentry);
+		pthread_mutex_lock(&dir->lock);
+		struct dentry *d = lookup_one_locked(nd.cur.dentry, last.name);
+		if (IS_ERR(d)) {
+			pthread_mutex_unlock(&dir->lock);
+			err = (int)PTR_ERR(d);
+			break;
+		}
+		struct path p = { .mnt = nd.cur.mnt, .dentry = d };
+		if (!d_inode(d)) {
+			err = create_locked(&nd.cur, d, mode, wb->cr);
+			pthread_mutex_unlock(&dir->lock);
+			if (!err)
+				err = do_open_path(&p, flags, wb->cr, true, out);
+			dput(d);
+			break;
+		}
+		pthread_mutex_unlock(&dir->lock);
+		struct inode *inode = d_inode(d);
+		if (flags & O_EXCL) {
+			dput(d);
+			err = -EEXIST;
+			break;
+		}
+		if (S_ISLNK(inode->mode)) {
+			char *target;
+			err = (flags & O_NOFOLLOW) ? -ELOOP : nd_get_link(&nd, inode, &target);
+			dput(d);
+			if (err)
+				break;
+			/* The trailing-symlink loop: create what it points to. */
+			err = nd_walk(&nd, target, false, &last);
+			free(target);
+			continue;
+		}
+		mntget(p.mnt);
+		follow_mounts(&p);
+		err = do_open_path(&p, flags, wb->cr, false, out);
+		path_put(&p);
+		break;
+	}
+	nd_done(&nd);
+	return err;
+}
+
+int vfs_open(const struct walk_base *wb, const char *name, int flags, mode_t mode,
+	     struct file **out)
+{
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if ((flags & __O_TMPFILE) == __O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (name[0] == '\0')
+		return -ENOENT;
+	/* Linux 6.4 and later: O_CREAT|O_DIRECTORY is meaningless. */
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return -EINVAL;
+	if (flags & O_CREAT)
+		return open_creat(wb, name, flags, mode, out);
+
+	unsigned lflags = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	if (flags & O_DIRECTORY)
+		lflags |= LOOKUP_DIRECTORY;
+	struct path p;
+	int err = vfs_lookup(wb, name, lflags, &p);
+	if (err)
+		return err;
+	err = do_open_path(&p, flags, wb->cr, false, out);
+	path_put(&p);
+	return err;
+}

@@ -1,0 +1,60 @@
+/* Permission checks by mode bits, as Linux's generic_permission and
+ * capable_wrt_inode_uidgid (one user namespace). */
+#include <linux/capability.h>
+
+#include "cvisor/creds.h"
+#include "cvisor/vfs.h"
+
+bool vfs_capable(const struct creds *cr, int cap)
+{
+	return !cr || creds_has_cap(cr, cap);
+}
+
+bool inode_owner_or_capable(const struct creds *cr, struct inode *inode)
+{
+	return !cr || cr->fsuid == inode->uid || creds_has_cap(cr, CAP_FOWNER);
+}
+
+static int mode_permission(const struct creds *cr, mode_t mode, uid_t uid, gid_t gid,
+			   int mask)
+{
+	unsigned bits;
+
+	if (cr->fsuid == uid)
+		bits = (mode >> 6) & 7;
+	else if (creds_in_group(cr, gid))
+		bits = (mode >> 3) & 7;
+	else
+		bits = mode & 7;
+	return (mask & ~bits) ? -EACCES : 0;
+}
+
+int inode_permission(const struct creds *cr, struct inode *inode, int mask)
+{
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if (!cr || !mask)
+		return 0;
+	pthread_mutex_lock(&inode->lock);
+	mode_t mode = inode->mode;
+	uid_t uid = inode->uid;
+	gid_t gid = inode->gid;
+	pthread_mutex_unlock(&inode->lock);
+
+	if (mode_permission(cr, mode, uid, gid, mask) == 0)
+		return 0;
+	/* Directories: read and search are both bypassed by DAC override. */
+	if (S_ISDIR(mode)) {
+		if (creds_has_cap(cr, CAP_DAC_OVERRIDE))
+			return 0;
+		if (!(mask & MAY_WRITE) && creds_has_cap(cr, CAP_DAC_READ_SEARCH))
+			return 0;
+		return -EACCES;
+	}
+	/* Files: DAC override grants exec only if some x bit is set. */
+	if (!(mask & MAY_EXEC) || (mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+		if (creds_has_cap(cr, CAP_DAC_OVERRIDE))
+			return 0;
+	if (mask == MAY_READ && creds_has_cap(cr, CAP_DAC_READ_SEARCH))
+		return 0;
+	return -EACCES;
+}
