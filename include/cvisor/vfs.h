@@ -11,11 +11,11 @@
  * each slot applies it (see the comments on each slot).
  *
  * Lock order (outermost first):
- *   vfs rename lock -> directory inode->lock (ancestor first, then by
- *   address) -> child inode->lock -> filesystem-internal locks
- *   (overlay: ovl lock -> upper inode->lock) -> file->pos_lock is never
- *   taken while holding an inode lock -> dcache_lock (a leaf, held briefly:
- *   the dentry tree, dentry and mount reference counts, the mount table).
+ *   vfs rename lock -> file->pos_lock -> directory inode->lock (ancestor
+ *   first, else by address) -> child inode->lock -> filesystem-internal
+ *   locks (overlay: ovl lock -> upper inode->lock) -> dcache_lock (a leaf,
+ *   held briefly: the dentry tree, dentry and mount reference counts, the
+ *   mount table).
  * The VFS holds a directory's inode->lock across calls to its
  * lookup/create/mkdir/mknod/symlink/link/unlink/rmdir/rename and an
  * inode's lock across setattr, and a directory's lock across iterate_dir.
@@ -156,15 +156,18 @@ struct inode_ops {
 		     const struct creds *cr, struct inode **out);
 	int (*symlink)(struct inode *dir, const char *name, const char *target,
 		       const struct creds *cr, struct inode **out);
-	/* Adds NAME in DIR for OLD (not a directory). NULL: -EPERM. */
+	/* Adds NAME in DIR for OLD (not a directory; the filesystem locks
+	 * it). NULL: -EPERM. */
 	int (*link)(struct inode *old, struct inode *dir, const char *name);
-	/* Removes NAME (which is VICTIM) from DIR. NULL: -EPERM. rmdir
+	/* Removes NAME (which is VICTIM, locked by the VFS too) from DIR.
+	 * NULL: -EPERM. rmdir
 	 * fails with -ENOTEMPTY unless VICTIM is empty. */
 	int (*unlink)(struct inode *dir, const char *name, struct inode *victim);
 	int (*rmdir)(struct inode *dir, const char *name, struct inode *victim);
 	/* Moves ODIR/ONAME to NDIR/NNAME, replacing what is there (the VFS
-	 * checked the types match and NOREPLACE); FLAGS may hold
-	 * RENAME_EXCHANGE. NULL: -EPERM. */
+	 * checked the types match and NOREPLACE, and holds both parents,
+	 * the source and any target locked); FLAGS may hold RENAME_EXCHANGE.
+	 * NULL: -EPERM. */
 	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
 		      const char *nname, unsigned flags);
 	/* Copies the target of a symlink (not NUL-terminated); returns its
@@ -332,8 +335,6 @@ struct file_ops {
 	/* For shared mappings: the memory-file offset of page PGOFF with a
 	 * reference for the caller. NULL: -ENODEV (mmap without f_op->mmap). */
 	int (*mmap_page)(struct file *f, uint64_t pgoff, bool write, uint64_t *mf_off);
-	/* Bytes readable now, for FIONREAD. NULL: FIONREAD goes to ioctl. */
-	int64_t (*nread)(struct file *f);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */

@@ -73,18 +73,18 @@ static int rename_checks(const struct walk_base *wb, struct dentry *od, struct d
 	bool is_dir = S_ISDIR(src->mode);
 	if (trailing && !is_dir)
 		return -ENOTDIR;
-	if (dst && !(flags & RENAME_EXCHANGE)) {
-		if (is_dir && !S_ISDIR(dst->mode))
-			return -ENOTDIR;
-		if (!is_dir && S_ISDIR(dst->mode))
-			return -EISDIR;
-	}
 	/* A directory cannot move below itself; a target cannot be an
 	 * ancestor of the source (it would not be empty). */
 	if (is_dir && d_is_ancestor(od, npar))
 		return -EINVAL;
 	if (dst && S_ISDIR(dst->mode) && d_is_ancestor(nd, opar))
 		return (flags & RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
+	if (dst && !(flags & RENAME_EXCHANGE)) {
+		if (is_dir && !S_ISDIR(dst->mode))
+			return -ENOTDIR;
+		if (!is_dir && S_ISDIR(dst->mode))
+			return -EISDIR;
+	}
 	if (od->mounted || nd->mounted)
 		return -EBUSY;
 	int err = may_delete_rename(wb->cr, odir, src);

@@ -34,11 +34,11 @@ int inode_permission(const struct creds *cr, struct inode *inode, int mask)
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
 	if (!cr || !mask)
 		return 0;
-	pthread_mutex_lock(&inode->lock);
-	mode_t mode = inode->mode;
-	uid_t uid = inode->uid;
-	gid_t gid = inode->gid;
-	pthread_mutex_unlock(&inode->lock);
+	/* Read without the inode lock, which callers often hold (as Linux
+	 * reads i_mode under no lock). */
+	mode_t mode = __atomic_load_n(&inode->mode, __ATOMIC_RELAXED);
+	uid_t uid = __atomic_load_n(&inode->uid, __ATOMIC_RELAXED);
+	gid_t gid = __atomic_load_n(&inode->gid, __ATOMIC_RELAXED);
 
 	if (mode_permission(cr, mode, uid, gid, mask) == 0)
 		return 0;

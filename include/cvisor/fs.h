@@ -1,0 +1,26 @@
+/* Constructors of the filesystems in src/fs/. Each returns a super block
+ * with one reference (for vfs_mount / mount_ns_new) or ERR_PTR. */
+#ifndef CVISOR_FS_H
+#define CVISOR_FS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct kernel;
+struct super_block;
+
+/* An empty tmpfs whose root has MODE (a directory's permission bits). */
+struct super_block *tmpfs_new(struct kernel *k, mode_t mode);
+/* The host directory DIRFD (an O_PATH or O_DIRECTORY fd, taken over),
+ * read-only: every change fails with EROFS. */
+struct super_block *hostfs_new(struct kernel *k, int dirfd);
+/* UPPER (writable, tmpfs) over LOWER (read-only); takes both
+ * references. */
+struct super_block *overlay_new(struct kernel *k, struct super_block *upper,
+				struct super_block *lower);
+/* /dev: the memory devices and the stdio symlinks. */
+struct super_block *devfs_new(struct kernel *k);
+/* Registers null, zero, full, random and urandom (idempotent). */
+void devfs_register_mem_devices(void);
+
+#endif
