@@ -164,12 +164,13 @@ struct inode_ops {
 	 * fails with -ENOTEMPTY unless VICTIM is empty. */
 	int (*unlink)(struct inode *dir, const char *name, struct inode *victim);
 	int (*rmdir)(struct inode *dir, const char *name, struct inode *victim);
-	/* Moves ODIR/ONAME to NDIR/NNAME, replacing what is there (the VFS
+	/* Moves ODIR/ONAME (SRC) to NDIR/NNAME, replacing DST (NULL if the
+	 * name is free) (the VFS
 	 * checked the types match and NOREPLACE, and holds both parents,
 	 * the source and any target locked); FLAGS may hold RENAME_EXCHANGE.
 	 * NULL: -EPERM. */
-	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
-		      const char *nname, unsigned flags);
+	int (*rename)(struct inode *odir, const char *oname, struct inode *src,
+		      struct inode *ndir, const char *nname, struct inode *dst, unsigned flags);
 	/* Copies the target of a symlink (not NUL-terminated); returns its
 	 * length. NULL: -EINVAL, as readlink(2) of a non-symlink. */
 	int (*readlink)(struct inode *inode, char *buf, size_t size);

@@ -162,7 +162,7 @@ int vfs_rename(const struct walk_base *oldwb, const char *oldname, const struct 
 		lock_two(src, dst);
 	else
 		pthread_mutex_lock(&src->lock);
-	err = odir->ops->rename(odir, ol.name, ndir, nl.name, flags);
+	err = odir->ops->rename(odir, ol.name, src, ndir, nl.name, dst, flags);
 	if (dst)
 		unlock_two(src, dst);
 	else

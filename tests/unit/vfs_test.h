@@ -65,7 +65,7 @@ __attribute__((weak)) int creds_in_group(const struct creds *c, gid_t gid)
 
 static struct kernel test_kernel;
 static struct creds root_creds = { .cap_effective = ~0ULL };
-static struct creds user_creds = { .uid = 1000, .euid = 1000, .fsuid = 1000,
+static __attribute__((unused)) struct creds user_creds = { .uid = 1000, .euid = 1000, .fsuid = 1000,
 				   .gid = 1000, .egid = 1000, .fsgid = 1000 };
 
 static void test_kernel_init(void)

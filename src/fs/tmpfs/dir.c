@@ -162,8 +162,9 @@ static void reparent(struct inode *child, struct inode *from, struct inode *to)
 	TMPFS_I(child)->dir.parent = TMPFS_I(to);
 }
 
-static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *ndir,
-			const char *nname, unsigned flags)
+static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *src_inode,
+			struct inode *ndir, const char *nname, struct inode *dst_inode,
+			unsigned flags)
 {
 	struct tmpfs_inode *od = TMPFS_I(odir), *nd = TMPFS_I(ndir);
 	struct tmpfs_dirent *src = dir_find(od, oname), *dst = dir_find(nd, nname);
