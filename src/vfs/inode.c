@@ -36,9 +36,13 @@ void sb_put(struct super_block *sb)
 	sb->ops->put_super(sb);
 }
 
+/* Anonymous super blocks (host fds) belong to no kernel: their inodes
+ * take host time and numbers from a VFS-wide counter. */
+static _Atomic uint64_t anon_ino;
+
 struct timespec vfs_now(struct super_block *sb)
 {
-	int64_t ns = kernel_realtime_ns(sb->k);
+	int64_t ns = sb->k ? kernel_realtime_ns(sb->k) : host_realtime_ns();
 	return (struct timespec){ .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
 }
 
@@ -50,7 +54,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
 	inode->sb = sb;
 	inode->ops = ops;
 	inode->fops = fops;
-	inode->ino = kernel_unique_id(sb->k);
+	inode->ino = sb->k ? kernel_unique_id(sb->k) : ++anon_ino;
 	inode->flags = 0;
 	inode->mode = mode;
 	inode->nlink = 1;

@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 
 #include "cvisor/creds.h"
+#include "cvisor/task.h"
 #include "vfs_internal.h"
 
 /* O_PATH descriptors do no I/O; every slot keeps its default. */
@@ -240,4 +241,36 @@ int vfs_open(const struct walk_base *wb, const char *name, int flags, mode_t mod
 	err = do_open_path(&p, flags, wb->cr, false, out);
 	path_put(&p);
 	return err;
+}
+
+int vfs_open_exec(struct task *t, const char *path, struct file **out)
+{
+	struct walk_base wb = { .fs = t->fs, .cr = t->creds };
+	struct path p;
+
+	if (path[0] == '\0')
+		return -ENOENT;
+	int err = vfs_lookup(&wb, path, LOOKUP_FOLLOW, &p);
+	if (err)
+		return err;
+	struct inode *inode = d_inode(p.dentry);
+	/* execve: EACCES for anything but a regular file, a noexec mount or
+	 * no execute permission (the file need not be readable). */
+	if (!S_ISREG(inode->mode) || (p.mnt->flags & MNT_NOEXEC))
+		err = -EACCES;
+	if (!err)
+		err = inode_permission(wb.cr, inode, MAY_EXEC);
+	if (!err)
+		err = do_open_path(&p, O_RDONLY, wb.cr, true, out);
+	path_put(&p);
+	return err;
+}
+
+int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size)
+{
+	struct path root;
+	fs_context_root(t->fs, &root);
+	int n = vfs_file_path(f, &root, buf, size);
+	path_put(&root);
+	return n;
 }

@@ -175,6 +175,46 @@ static void test_overlay(void)
 	mount_ns_put(ns);
 }
 
+static void test_build_root(void)
+{
+	char path[512], errbuf[256], buf[64];
+	struct file *f;
+	int err;
+
+	CHECK(vfs_build_root(&test_kernel, "/nonexistent-cvisor", true, errbuf, sizeof(errbuf)) == NULL);
+	CHECK(strstr(errbuf, "/nonexistent-cvisor") != NULL);
+	snprintf(path, sizeof(path), "%s/root", top);
+	struct mount_ns *ns = vfs_build_root(&test_kernel, path, true, errbuf, sizeof(errbuf));
+	CHECK(ns != NULL);
+	if (!ns)
+		return;
+	struct fs_context *fs = fs_context_new(ns, "/", &err);
+	struct walk_base wb = { .fs = fs, .cr = &root_creds };
+	CHECK(strcmp(list_dir(&wb, "/dev"), "fd full null pts random shm stderr stdin stdout urandom zero") == 0);
+	CHECK_EQ(get_file(&wb, "/dev/null", buf, sizeof(buf)), 0);
+	CHECK_EQ(put_file(&wb, "/dev/null", "gone"), 0);
+	CHECK_EQ(vfs_open(&wb, "/dev/zero", O_RDONLY, 0, &f), 0);
+	memset(buf, 1, 8);
+	CHECK_EQ(vfs_kernel_read(f, buf, 8, 0), 8);
+	CHECK(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0);
+	file_put(f);
+	CHECK_EQ(put_file(&wb, "/dev/full", "x"), -ENOSPC);
+	CHECK_EQ(vfs_readlink(&wb, "/dev/stdin", buf, sizeof(buf)), 15);
+	CHECK_EQ(put_file(&wb, "/dev/shm/seg", "shared"), 0);
+	CHECK_EQ(get_file(&wb, "/dev/shm/seg", buf, sizeof(buf)), 6);
+	CHECK_EQ(vfs_rename(&wb, "/dev/shm/seg", &wb, "/seg", 0), -EXDEV);
+	struct path p;
+	CHECK_EQ(vfs_lookup(&wb, "/dev/shm/seg", 0, &p), 0);
+	CHECK_EQ(vfs_d_path(&p, &fs->root, path, sizeof(path)), 12);
+	CHECK(strcmp(path, "/dev/shm/seg") == 0);
+	path_put(&p);
+	CHECK_EQ(vfs_open(&wb, "/dev/shm/seg", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_getattr(&f->path, &(struct kstat){ 0 }), 0);
+	file_put(f);
+	fs_context_put(fs);
+	mount_ns_put(ns);
+}
+
 int main(void)
 {
 	test_kernel_init();
@@ -198,6 +238,7 @@ int main(void)
 
 	test_hostfs_readonly();
 	test_overlay();
+	test_build_root();
 
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);

@@ -1,0 +1,45 @@
+/* kernfs: helpers for synthetic filesystems (/dev, /proc, /sys): static
+ * directories, files whose content is generated at open, symlinks
+ * (fixed or computed) and device nodes. A filesystem with dynamic
+ * directories (/proc/<pid>) supplies its own inode_ops and builds its
+ * children with these constructors. */
+#ifndef CVISOR_KERNFS_H
+#define CVISOR_KERNFS_H
+
+#include "cvisor/vfs.h"
+
+/* A growable buffer generated content is printed into. */
+struct kernfs_buf {
+	char *data;
+	size_t size, cap;
+};
+void kernfs_printf(struct kernfs_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void kernfs_write(struct kernfs_buf *b, const void *data, size_t size);
+
+/* Produces a file's content at open (ARG is the one given at creation). */
+typedef int (*kernfs_show_fn)(void *arg, struct kernfs_buf *b);
+/* Computes a symlink's target into BUF; returns its length or -errno. */
+typedef int (*kernfs_link_fn)(void *arg, char *buf, size_t size);
+
+struct super_block *kernfs_new_sb(struct kernel *k, const char *fs_name, uint64_t magic);
+
+/* Constructors: a new inode (one reference) of SB. */
+struct inode *kernfs_new_dir(struct super_block *sb, mode_t mode);
+struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_fn show,
+			      void *arg);
+struct inode *kernfs_new_symlink(struct super_block *sb, const char *target);
+struct inode *kernfs_new_dynlink(struct super_block *sb, kernfs_link_fn fn, void *arg);
+struct inode *kernfs_new_chrdev(struct super_block *sb, mode_t mode, dev_t rdev);
+
+/* Adds CHILD (a new reference is taken) as NAME in the kernfs directory
+ * DIR. Returns 0 or -EEXIST. */
+int kernfs_add(struct inode *dir, const char *name, struct inode *child);
+/* kernfs_new_* + kernfs_add, dropping the constructor's reference. */
+struct inode *kernfs_add_dir(struct inode *dir, const char *name, mode_t mode);
+int kernfs_add_file(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
+		    void *arg);
+int kernfs_add_symlink(struct inode *dir, const char *name, const char *target);
+int kernfs_add_chrdev(struct inode *dir, const char *name, mode_t mode, dev_t rdev);
+
+#endif
