@@ -303,6 +303,8 @@ struct path {
 void path_get(const struct path *p);
 void path_put(struct path *p);
 bool path_equal(const struct path *a, const struct path *b);
+/* P's name was removed (unlinked, or renamed over). */
+bool path_deleted(const struct path *p);
 /* "/a/b" of P as seen from ROOT; NUL-terminated into BUF. A path outside
  * ROOT yields its path from its namespace root; a deleted one gets
  * " (deleted)". Returns the length or -ENAMETOOLONG. */

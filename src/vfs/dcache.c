@@ -159,6 +159,11 @@ bool d_unhashed(struct dentry *d)
 	return r;
 }
 
+bool path_deleted(const struct path *p)
+{
+	return d_unhashed(p->dentry);
+}
+
 /* Under dcache_lock. */
 static void d_rehash_locked(struct dentry *d, struct dentry *parent, const char *name)
 {

@@ -92,8 +92,14 @@ static int hostfs_iterate(struct file *f, struct dir_context *ctx)
 	}
 }
 
+static int hostfs_fsync(struct file *f)
+{
+	return 0;	/* read-only: nothing of ours to flush */
+}
+
 const struct file_ops hostfs_file_fops = {
 	.read = hostfs_read,
+	.fsync = hostfs_fsync,
 	.llseek = generic_file_llseek,
 	.release = hostfs_release,
 };
@@ -102,5 +108,6 @@ const struct file_ops hostfs_dir_fops = {
 	.read = generic_read_dir,
 	.llseek = generic_dir_llseek,
 	.iterate_dir = hostfs_iterate,
+	.fsync = hostfs_fsync,
 	.release = hostfs_release,
 };

@@ -1,0 +1,170 @@
+/* Helpers shared by the file syscalls (see fs_util.h). */
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "cvisor/kernel.h"
+#include "fs_util.h"
+
+int user_path(struct task *t, uaddr_t upath, char **out)
+{
+	char *buf = xmalloc(VFS_PATH_MAX);
+	long n = copy_in_string(t, buf, upath, VFS_PATH_MAX);
+	if (n < 0) {
+		free(buf);
+		return (int)n;
+	}
+	*out = buf;
+	return 0;
+}
+
+struct file *task_fget(struct task *t, int fd)
+{
+	return fdt_fget(t->fdt, fd, NULL);
+}
+
+unsigned long task_nofile(struct task *t)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	rlim_t cur = t->tg->rlimits[RLIMIT_NOFILE].rlim_cur;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	return cur > FDT_NR_OPEN ? FDT_NR_OPEN : (unsigned long)cur;
+}
+
+int at_base_get(struct task *t, int dirfd, const char *path, bool empty_ok, struct at_base *ab)
+{
+	ab->wb = (struct walk_base){ .fs = t->fs, .cr = t->creds };
+	ab->dirf = NULL;
+	if (path[0] == '/' || dirfd == AT_FDCWD)
+		return 0;
+	if (path[0] == '\0' && !empty_ok)
+		return -ENOENT;
+	ab->dirf = task_fget(t, dirfd);
+	if (!ab->dirf)
+		return -EBADF;
+	if (!ab->dirf->path.dentry) {
+		/* An anonymous file (pipe, host fd) has no place in the tree. */
+		at_base_put(ab);
+		return path[0] ? -ENOTDIR : -EBADF;
+	}
+	if (path[0] && !S_ISDIR(d_inode(ab->dirf->path.dentry)->mode)) {
+		at_base_put(ab);
+		return -ENOTDIR;
+	}
+	ab->wb.at = &ab->dirf->path;
+	return 0;
+}
+
+void at_base_put(struct at_base *ab)
+{
+	file_put(ab->dirf);
+	ab->dirf = NULL;
+}
+
+int user_lookup_at(struct task *t, int dirfd, uaddr_t upath, unsigned flags, struct path *out)
+{
+	char *path = NULL;
+	struct at_base ab;
+	int err = user_path(t, upath, &path);
+	if (err)
+		return err;
+	err = at_base_get(t, dirfd, path, flags & LOOKUP_EMPTY, &ab);
+	if (!err) {
+		err = vfs_lookup(&ab.wb, path, flags, out);
+		at_base_put(&ab);
+	}
+	free(path);
+	return err;
+}
+
+int user_iovec(struct task *t, uaddr_t uiov, long cnt, struct iovec **out)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	struct iovec *iov = xmalloc(sizeof(*iov) * (size_t)MAX(cnt, 1));
+	if (cnt && copy_in(t, iov, uiov, sizeof(*iov) * (size_t)cnt)) {
+		free(iov);
+		return -EFAULT;
+	}
+	size_t total = 0;
+	for (long i = 0; i < cnt; i++) {
+		/* Each length and the sum must fit in ssize_t. */
+		if (iov[i].iov_len > SSIZE_MAX || total + iov[i].iov_len > SSIZE_MAX) {
+			free(iov);
+			return -EINVAL;
+		}
+		total += iov[i].iov_len;
+	}
+	*out = iov;
+	return 0;
+}
+
+#define RW_MAX_PINS 8
+
+ssize_t file_rw_user(struct task *t, struct file *f, const struct iovec *uiov, int cnt,
+		     int64_t *pos, bool write)
+{
+	struct mm_pin *pins = xmalloc(sizeof(*pins) * RW_MAX_PINS);
+	struct iovec *hiov = xmalloc(sizeof(*hiov) * RW_MAX_PINS * MM_PIN_MAX_IOV);
+	size_t total = 0, in_iov = 0;
+	ssize_t r = 0;
+	int i = 0;
+
+	if (iov_total(uiov, cnt) == 0) {
+		/* Still goes to the file: a zero-length read of a directory is
+		 * EISDIR, of a write-only file EBADF. */
+		r = write ? vfs_write(f, NULL, 0, pos) : vfs_read(f, NULL, 0, pos);
+		goto out;
+	}
+	while (i < cnt && total < VFS_MAX_RW_COUNT) {
+		int npins = 0, hcnt = 0;
+		size_t batch = 0;
+		while (i < cnt && npins < RW_MAX_PINS && batch < MM_PIN_MAX_BYTES &&
+		       total + batch < VFS_MAX_RW_COUNT) {
+			if (in_iov == uiov[i].iov_len) {
+				i++;
+				in_iov = 0;
+				continue;
+			}
+			size_t want = MIN(uiov[i].iov_len - in_iov, MM_PIN_MAX_BYTES - batch);
+			want = MIN(want, VFS_MAX_RW_COUNT - total - batch);
+			/* Reading from the file writes user memory. */
+			ssize_t n = mm_pin(t->mm, (uaddr_t)uiov[i].iov_base + in_iov, want, !write,
+					   &pins[npins]);
+			if (n <= 0)
+				break;
+			for (int j = 0; j < pins[npins].cnt; j++)
+				hiov[hcnt++] = pins[npins].iov[j];
+			npins++;
+			batch += (size_t)n;
+			in_iov += (size_t)n;
+			if ((size_t)n < want)
+				break;
+		}
+		if (!batch) {
+			r = -EFAULT;
+			break;
+		}
+		r = write ? vfs_write(f, hiov, hcnt, pos) : vfs_read(f, hiov, hcnt, pos);
+		for (int j = 0; j < npins; j++)
+			mm_unpin(&pins[j]);
+		if (r < 0)
+			break;
+		total += (size_t)r;
+		if ((size_t)r < batch)
+			break;
+	}
+out:
+	free(hiov);
+	free(pins);
+	if (total)
+		return (ssize_t)total;
+	return r;
+}
+
+int file_getattr(struct file *f, struct kstat *st)
+{
+	if (f->path.dentry)
+		return vfs_getattr(&f->path, st);
+	return vfs_getattr_inode(f->inode, st);
+}

@@ -1,0 +1,46 @@
+/* Shared by the file syscalls: user paths, dirfd-relative walks, fd
+ * lookup and I/O on pinned user memory. */
+#ifndef CVISOR_SYSCALLS_FS_UTIL_H
+#define CVISOR_SYSCALLS_FS_UTIL_H
+
+#include <sys/uio.h>
+
+#include "cvisor/fd_table.h"
+#include "cvisor/syscalls.h"
+#include "cvisor/task.h"
+#include "cvisor/vfs.h"
+
+/* Copies the path at UPATH into a new VFS_PATH_MAX buffer (*OUT, to be
+ * freed). -EFAULT, -ENAMETOOLONG. */
+int user_path(struct task *t, uaddr_t upath, char **out);
+
+/* Where a *at call walks from: DIRFD (AT_FDCWD: the cwd). A relative
+ * PATH needs a directory fd (-ENOTDIR); an absolute one ignores DIRFD;
+ * "" with EMPTY_OK names DIRFD itself, whatever it is. */
+struct at_base {
+	struct walk_base wb;
+	struct file *dirf;	/* a reference, or NULL */
+};
+int at_base_get(struct task *t, int dirfd, const char *path, bool empty_ok, struct at_base *ab);
+void at_base_put(struct at_base *ab);
+/* at_base_get + vfs_lookup of PATH with LOOKUP_* FLAGS. */
+int user_lookup_at(struct task *t, int dirfd, uaddr_t upath, unsigned flags, struct path *out);
+
+/* The open file at FD (a reference) or NULL. */
+struct file *task_fget(struct task *t, int fd);
+/* RLIMIT_NOFILE's soft limit. */
+unsigned long task_nofile(struct task *t);
+
+/* Reads or writes the user iovecs UIOV[0..CNT) at *POS (NULL: the file
+ * position), pinning user memory so the filesystem works on it in place.
+ * Returns the bytes moved or -errno if none moved. */
+ssize_t file_rw_user(struct task *t, struct file *f, const struct iovec *uiov, int cnt,
+		     int64_t *pos, bool write);
+/* Copies in and checks an iovec array (readv, writev). *OUT is freed by
+ * the caller. */
+int user_iovec(struct task *t, uaddr_t uiov, long cnt, struct iovec **out);
+
+/* Attributes of an open file: its path's, or its inode's if anonymous. */
+int file_getattr(struct file *f, struct kstat *st);
+
+#endif

@@ -1,0 +1,164 @@
+/* dup, dup2, dup3, fcntl, ioctl (the fd-level requests), fsync,
+ * fdatasync. */
+#include <sys/ioctl.h>
+
+#include "fs_util.h"
+
+long sys_dup(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	int fd = fdt_install(t->fdt, f, false, 0, task_nofile(t));
+	file_put(f);
+	return fd;
+}
+
+long sys_dup2(struct task *t, const struct syscall_args *a)
+{
+	int oldfd = (int)a->arg[0], newfd = (int)a->arg[1];
+	/* Same fd: only checks that it is open. */
+	if (oldfd == newfd) {
+		struct file *f = task_fget(t, oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return fdt_dup2(t->fdt, oldfd, newfd, false, task_nofile(t));
+}
+
+long sys_dup3(struct task *t, const struct syscall_args *a)
+{
+	int oldfd = (int)a->arg[0], newfd = (int)a->arg[1], flags = (int)a->arg[2];
+	if ((flags & ~O_CLOEXEC) || oldfd == newfd)
+		return -EINVAL;
+	return fdt_dup2(t->fdt, oldfd, newfd, flags & O_CLOEXEC, task_nofile(t));
+}
+
+/* The status flags F_SETFL may change (Linux's SETFL_MASK). */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+long sys_fcntl(struct task *t, const struct syscall_args *a)
+{
+	int fd = (int)a->arg[0], cmd = (int)a->arg[1];
+	uint64_t arg = a->arg[2];
+	bool cloexec;
+	struct file *f = fdt_fget(t->fdt, fd, &cloexec);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg >= task_nofile(t))
+			r = -EINVAL;
+		else
+			r = fdt_install(t->fdt, f, cmd == F_DUPFD_CLOEXEC, (int)arg, task_nofile(t));
+		break;
+	case F_GETFD:
+		r = cloexec ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		r = fdt_set_cloexec(t->fdt, fd, arg & FD_CLOEXEC);
+		break;
+	case F_GETFL:
+		r = f->flags;
+		break;
+	case F_SETFL:
+		if (f->fmode & FMODE_PATH) {
+			r = -EBADF;
+			break;
+		}
+		/* O_NOATIME only for the owner (Linux's setfl). */
+		if ((arg & O_NOATIME) && !(f->flags & O_NOATIME) &&
+		    !inode_owner_or_capable(t->creds, f->inode)) {
+			r = -EPERM;
+			break;
+		}
+		int old = f->flags, new;
+		do {
+			new = (old & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
+		} while (!__atomic_compare_exchange_n(&f->flags, &old, new, false,
+						      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+		r = 0;
+		break;
+	default:
+		/* Record locks, leases, pipe sizes, seals, owners: not yet. */
+		r = -EINVAL;
+		break;
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_ioctl(struct task *t, const struct syscall_args *a)
+{
+	int fd = (int)a->arg[0];
+	unsigned cmd = (unsigned)a->arg[1];
+	uint64_t arg = a->arg[2];
+	struct file *f = task_fget(t, fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (f->fmode & FMODE_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
+	switch (cmd) {
+	case FIOCLEX:
+	case FIONCLEX:
+		r = fdt_set_cloexec(t->fdt, fd, cmd == FIOCLEX);
+		break;
+	case FIONBIO: {
+		int on;
+		if (copy_in(t, &on, arg, sizeof(on))) {
+			r = -EFAULT;
+			break;
+		}
+		if (on)
+			__atomic_fetch_or(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_and(&f->flags, ~O_NONBLOCK, __ATOMIC_RELAXED);
+		r = 0;
+		break;
+	}
+	case FIONREAD:
+		/* Regular files: the bytes after the position (file_ioctl). */
+		if (f->inode && S_ISREG(f->inode->mode) && (f->fmode & FMODE_LSEEK)) {
+			struct kstat st;
+			r = file_getattr(f, &st);
+			if (!r) {
+				pthread_mutex_lock(&f->pos_lock);
+				int n = (int)MAX(0, MIN(st.size - f->pos, INT32_MAX));
+				pthread_mutex_unlock(&f->pos_lock);
+				r = copy_out(t, arg, &n, sizeof(n)) ? -EFAULT : 0;
+			}
+			break;
+		}
+		r = vfs_ioctl(f, t, cmd, arg);
+		break;
+	default:
+		r = vfs_ioctl(f, t, cmd, arg);
+		break;
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_fsync(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	int r = vfs_fsync(f);
+	file_put(f);
+	return r;
+}
+
+long sys_fdatasync(struct task *t, const struct syscall_args *a)
+{
+	return sys_fsync(t, a);
+}
