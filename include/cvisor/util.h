@@ -11,9 +11,8 @@
  * sentry: it goes through mm_copy_in/mm_copy_out. */
 typedef uint64_t uaddr_t;
 
-#define PAGE_SIZE 4096UL
-#define PAGE_SHIFT 12
-#define PAGE_MASK (~(PAGE_SIZE - 1))
+/* <sys/user.h> defines PAGE_SIZE, PAGE_SHIFT and PAGE_MASK (4 KiB). */
+#include <sys/user.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

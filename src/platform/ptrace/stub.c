@@ -1,0 +1,129 @@
+/* Creating stub processes. A stub is forked from the sentry, then jumps to
+ * code at ARCH_STUB_BASE which unmaps everything else (the sentry's heap,
+ * stacks, libraries) and stops itself for its tracer. What remains is the
+ * stub page and, later, memory-file ranges: no sentry memory at all. */
+#include <asm/unistd.h>
+#include <signal.h>
+#include <sys/rseq.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cvisor/arch.h"
+#include "cvisor/log.h"
+#include "stub.h"
+
+#define TASK_SIZE 0x7ffffffff000ULL
+#define STUB_END (ARCH_STUB_BASE + ARCH_STUB_SIZE)
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Position-independent: only immediates and relative jumps. Runs with no
+ * stack. */
+__asm__(".pushsection .text\n"
+	".globl cvisor_stub_code_start, cvisor_stub_code_end, cvisor_stub_syscall\n"
+	"cvisor_stub_code_start:\n"
+	"	mov $" STR(__NR_munmap) ", %eax\n"
+	"	xor %edi, %edi\n"
+	"	movabs $" STR(ARCH_STUB_BASE) ", %rsi\n"
+	"	syscall\n"
+	"	mov $" STR(__NR_munmap) ", %eax\n"
+	"	movabs $" STR(STUB_END) ", %rdi\n"
+	"	movabs $(" STR(TASK_SIZE) " - " STR(STUB_END) "), %rsi\n"
+	"	syscall\n"
+	"	mov $" STR(__NR_getpid) ", %eax\n"
+	"	syscall\n"
+	"	mov %eax, %edi\n"
+	"	mov $" STR(SIGSTOP) ", %esi\n"
+	"	mov $" STR(__NR_kill) ", %eax\n"
+	"	syscall\n"
+	"cvisor_stub_syscall:\n"
+	"	syscall\n"
+	"	int3\n"
+	"	jmp cvisor_stub_syscall\n"
+	"cvisor_stub_code_end:\n"
+	".popsection\n");
+
+extern const char cvisor_stub_code_start[], cvisor_stub_code_end[],
+	cvisor_stub_syscall[];
+
+uint64_t stub_syscall_addr(void)
+{
+	return ARCH_STUB_BASE + (uint64_t)(cvisor_stub_syscall - cvisor_stub_code_start);
+}
+
+int stub_install(void)
+{
+	size_t len = (size_t)(cvisor_stub_code_end - cvisor_stub_code_start);
+	void *p = mmap((void *)ARCH_STUB_BASE, ARCH_STUB_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (p != (void *)ARCH_STUB_BASE) {
+		munmap(p, ARCH_STUB_SIZE);
+		return -EEXIST;
+	}
+	memcpy(p, cvisor_stub_code_start, len);
+	if (mprotect(p, ARCH_STUB_SIZE, PROT_READ | PROT_EXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+/* In the child after fork: only raw syscalls, then off to the stub page. */
+static __attribute__((noreturn)) void stub_child(int memfd)
+{
+	syscall(SYS_setsid);
+	if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)
+		syscall(SYS_exit_group, 120);
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (memfd > 0)
+		syscall(SYS_close_range, 0, memfd - 1, 0);
+	syscall(SYS_close_range, memfd + 1, ~0U, 0);
+	/* The thread's rseq area lives in memory the stub is about to unmap;
+	 * left registered, the host kernel would fault on every preemption.
+	 * glibc registers at least 32 bytes even when __rseq_size says less. */
+	if (__rseq_size) {
+		void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+		if (syscall(SYS_rseq, area, MAX(__rseq_size, 32U), RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0 &&
+		    syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)
+			syscall(SYS_exit_group, 121);
+	}
+	/* Signals stay default; blocked ones would stop interrupts reaching us. */
+	sigset_t none;
+	sigemptyset(&none);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
+	__asm__ volatile("jmp *%0" : : "r"((uint64_t)ARCH_STUB_BASE));
+	__builtin_unreachable();
+}
+
+pid_t stub_spawn(int memfd)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		stub_child(memfd);
+
+	int status;
+	if (waitpid(pid, &status, __WALL) < 0)
+		return -errno;
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
+		log_error("ptrace: stub %d did not start (status %#x)", pid, status);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, __WALL);
+		return -ECHILD;
+	}
+	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD;
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, opts) < 0) {
+		int err = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, __WALL);
+		return err;
+	}
+	return pid;
+}

@@ -1,0 +1,449 @@
+/* A tiny self-checking harness for the syscall conformance tests.
+ *
+ * Each tests/syscalls/<area>.c includes this header first, defines tests
+ * with TEST(name) { ... } and nothing else: main() is here. A program runs
+ * every test in definition order, prints one line per failed expectation
+ * and a summary, and exits
+ *     0   all tests passed (some may have been skipped),
+ *     1   at least one expectation failed,
+ *     125 every test was skipped (the environment lacks the feature).
+ *
+ * Expectations (each evaluates its arguments exactly once):
+ *     EXPECT_OK(expr)            expr >= 0 (a syscall that succeeded)
+ *     EXPECT_ERRNO(expr, ERRNO)  expr == -1 and errno == ERRNO
+ *     EXPECT_EQ(a, b), EXPECT_NE, EXPECT_GE, EXPECT_LE   integer comparisons
+ *     EXPECT_STREQ(a, b)         C strings equal
+ *     EXPECT_MEMEQ(a, b, n)      n bytes equal
+ *     EXPECT_TRUE(cond)
+ * EXPECT_* record a failure and go on; the ASSERT_* twins also return from
+ * the test function (for when the rest of the test would be meaningless).
+ * SKIP("why") marks the current test skipped and returns.
+ *
+ * A program that defines TEST_WORKDIR before including this header gets a
+ * fresh directory under $TMPDIR or /tmp (mkdtemp), and each test starts
+ * with its own empty subdirectory of it as the current directory. Every
+ * test starts with umask 022. The directory is removed at exit (not after
+ * a crash: run.sh points TMPDIR at a directory it removes itself).
+ * test_workdir() is the current test's directory, an absolute path;
+ * test_start_dir is where the program started (argv[0] may be relative
+ * to it).
+ *
+ * Calls go through glibc where glibc passes them straight to the kernel;
+ * tests use syscall(2) where glibc would hide the behaviour under test.
+ */
+#ifndef CVISOR_TESTS_SYSCALLS_TEST_H
+#define CVISOR_TESTS_SYSCALLS_TEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Every helper is static: each test program is a single file. */
+#define TEST_HELPER static __attribute__((unused))
+
+#define TEST_MAX_CASES 256
+#define TEST_TIMEOUT_SECONDS 30   /* per test; run.sh bounds the program too */
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+static struct test_case test_cases[TEST_MAX_CASES];
+static int test_ncases;
+static const char *test_current = "(setup)";
+static int test_current_failures;
+static bool test_current_skipped;
+static int test_argc;
+static char **test_argv;
+static char test_root_dir[PATH_MAX / 2]; /* the mkdtemp directory, or "" */
+static char test_dir_path[PATH_MAX];     /* the current test's directory */
+static char test_start_dir[PATH_MAX];    /* the cwd the program started in */
+
+TEST_HELPER void test_register(const char *name, void (*fn)(void))
+{
+	if (test_ncases == TEST_MAX_CASES) {
+		fprintf(stderr, "test.h: more than %d tests\n", TEST_MAX_CASES);
+		exit(1);
+	}
+	test_cases[test_ncases].name = name;
+	test_cases[test_ncases].fn = fn;
+	test_ncases++;
+}
+
+/* TEST(name) { body }: defines and registers test_<name>. Constructors run
+ * in definition order, so tests run in the order they appear. */
+#define TEST(name)                                                        \
+	static void test_##name(void);                                    \
+	__attribute__((constructor)) static void test_register_##name(void) \
+	{                                                                 \
+		test_register(#name, test_##name);                        \
+	}                                                                 \
+	static void test_##name(void)
+
+TEST_HELPER const char *test_workdir(void)
+{
+	return test_dir_path;
+}
+
+/* "ENOENT (No such file or directory)" for an errno value. */
+TEST_HELPER const char *test_errno_text(int e)
+{
+	static char buf[128];
+	const char *name = strerrorname_np(e);
+
+	snprintf(buf, sizeof(buf), "%s (%s)", name ? name : "?", strerror(e));
+	return buf;
+}
+
+TEST_HELPER void test_fail_header(const char *file, int line, const char *what)
+{
+	test_current_failures++;
+	printf("FAIL %s: %s:%d: %s\n", test_current, file, line, what);
+}
+
+TEST_HELPER bool test_check_ok(long got, int err, const char *expr,
+			       const char *file, int line)
+{
+	if (got >= 0)
+		return true;
+	test_fail_header(file, line, expr);
+	printf("    expected success (>= 0), got %ld, errno %s\n", got,
+	       test_errno_text(err));
+	return false;
+}
+
+TEST_HELPER bool test_check_errno(long got, int err, int want,
+				  const char *expr, const char *want_name,
+				  const char *file, int line)
+{
+	if (got == -1 && err == want)
+		return true;
+	test_fail_header(file, line, expr);
+	printf("    expected -1 with errno %s\n", want_name);
+	if (got == -1)
+		printf("    got -1 with errno %s\n", test_errno_text(err));
+	else
+		printf("    got %ld (no error)\n", got);
+	return false;
+}
+
+TEST_HELPER bool test_check_cmp(bool ok, long long a, long long b, int err,
+				const char *a_expr, const char *op,
+				const char *b_expr, const char *file, int line)
+{
+	char what[512];
+
+	if (ok)
+		return true;
+	snprintf(what, sizeof(what), "%s %s %s", a_expr, op, b_expr);
+	test_fail_header(file, line, what);
+	printf("    left:  %lld (%#llx)\n", a, (unsigned long long)a);
+	printf("    right: %lld (%#llx)\n", b, (unsigned long long)b);
+	if (a == -1 && err != 0)
+		printf("    errno: %s\n", test_errno_text(err));
+	return false;
+}
+
+TEST_HELPER bool test_check_streq(const char *a, const char *b,
+				  const char *a_expr, const char *b_expr,
+				  const char *file, int line)
+{
+	char what[512];
+
+	if (a && b && strcmp(a, b) == 0)
+		return true;
+	snprintf(what, sizeof(what), "%s == %s", a_expr, b_expr);
+	test_fail_header(file, line, what);
+	printf("    left:  %s%s%s\n", a ? "\"" : "", a ? a : "NULL",
+	       a ? "\"" : "");
+	printf("    right: %s%s%s\n", b ? "\"" : "", b ? b : "NULL",
+	       b ? "\"" : "");
+	return false;
+}
+
+TEST_HELPER bool test_check_memeq(const void *a, const void *b, size_t n,
+				  const char *a_expr, const char *b_expr,
+				  const char *file, int line)
+{
+	const unsigned char *pa = a, *pb = b;
+	char what[512];
+	size_t i;
+
+	if (memcmp(a, b, n) == 0)
+		return true;
+	for (i = 0; pa[i] == pb[i]; i++)
+		;
+	snprintf(what, sizeof(what), "%s == %s (%zu bytes)", a_expr, b_expr, n);
+	test_fail_header(file, line, what);
+	printf("    first difference at byte %zu: %#04x vs %#04x\n", i, pa[i],
+	       pb[i]);
+	return false;
+}
+
+TEST_HELPER bool test_check_true(bool ok, int err, const char *expr,
+				 const char *file, int line)
+{
+	if (ok)
+		return true;
+	test_fail_header(file, line, expr);
+	if (err != 0)
+		printf("    expected true, got false (errno %s)\n",
+		       test_errno_text(err));
+	else
+		printf("    expected true, got false\n");
+	return false;
+}
+
+/* The checks, as expressions yielding true when the expectation held.
+ * The public macros stringify their arguments themselves, so a failure
+ * shows the expression as written, before macro expansion. */
+#define TEST_OK_(expr, text) ({                                           \
+	errno = 0;                                                        \
+	long test_got_ = (long)(expr);                                    \
+	test_check_ok(test_got_, errno, text, __FILE__, __LINE__);        \
+})
+#define TEST_ERRNO_(expr, want, text, want_text) ({                       \
+	errno = 0;                                                        \
+	long test_got_ = (long)(expr);                                    \
+	test_check_errno(test_got_, errno, (want), text, want_text,       \
+			 __FILE__, __LINE__);                             \
+})
+#define TEST_CMP_(a, op, b, a_text, b_text) ({                            \
+	errno = 0;                                                        \
+	long long test_a_ = (long long)(a);                               \
+	long long test_b_ = (long long)(b);                               \
+	test_check_cmp(test_a_ op test_b_, test_a_, test_b_, errno,       \
+		       a_text, #op, b_text, __FILE__, __LINE__);          \
+})
+#define TEST_TRUE_(cond, text) ({                                         \
+	errno = 0;                                                        \
+	bool test_ok_ = (cond);                                           \
+	test_check_true(test_ok_, errno, text, __FILE__, __LINE__);       \
+})
+#define TEST_STREQ_(a, b, a_text, b_text) \
+	test_check_streq((a), (b), a_text, b_text, __FILE__, __LINE__)
+
+#define EXPECT_OK(expr)          TEST_OK_(expr, #expr)
+#define EXPECT_ERRNO(expr, want) TEST_ERRNO_(expr, want, #expr, #want)
+#define EXPECT_EQ(a, b)          TEST_CMP_(a, ==, b, #a, #b)
+#define EXPECT_NE(a, b)          TEST_CMP_(a, !=, b, #a, #b)
+#define EXPECT_GE(a, b)          TEST_CMP_(a, >=, b, #a, #b)
+#define EXPECT_LE(a, b)          TEST_CMP_(a, <=, b, #a, #b)
+#define EXPECT_STREQ(a, b)       TEST_STREQ_(a, b, #a, #b)
+#define EXPECT_MEMEQ(a, b, n) \
+	test_check_memeq((a), (b), (n), #a, #b, __FILE__, __LINE__)
+#define EXPECT_TRUE(cond)        TEST_TRUE_(cond, #cond)
+
+#define TEST_RETURN_UNLESS_(check) do { if (!(check)) return; } while (0)
+#define ASSERT_OK(expr)          TEST_RETURN_UNLESS_(TEST_OK_(expr, #expr))
+#define ASSERT_ERRNO(expr, want) \
+	TEST_RETURN_UNLESS_(TEST_ERRNO_(expr, want, #expr, #want))
+#define ASSERT_EQ(a, b)     TEST_RETURN_UNLESS_(TEST_CMP_(a, ==, b, #a, #b))
+#define ASSERT_NE(a, b)     TEST_RETURN_UNLESS_(TEST_CMP_(a, !=, b, #a, #b))
+#define ASSERT_GE(a, b)     TEST_RETURN_UNLESS_(TEST_CMP_(a, >=, b, #a, #b))
+#define ASSERT_LE(a, b)     TEST_RETURN_UNLESS_(TEST_CMP_(a, <=, b, #a, #b))
+#define ASSERT_STREQ(a, b)  TEST_RETURN_UNLESS_(TEST_STREQ_(a, b, #a, #b))
+#define ASSERT_TRUE(cond)   TEST_RETURN_UNLESS_(TEST_TRUE_(cond, #cond))
+
+#define SKIP(why) do {                                                    \
+	printf("SKIP %s: %s\n", test_current, (why));                     \
+	test_current_skipped = true;                                      \
+	return;                                                           \
+} while (0)
+
+/* Small helpers shared by the areas. */
+
+/* Creates (or truncates) path with the given contents; returns 0 or -1. */
+TEST_HELPER int test_write_file(const char *path, const char *contents)
+{
+	size_t len = strlen(contents);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, contents, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Reads up to size-1 bytes of path into buf, NUL-terminated; returns the
+ * length or -1. Reads until EOF: files under /proc report size 0. */
+TEST_HELPER ssize_t test_read_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fd);
+	return n < 0 ? -1 : (ssize_t)len;
+}
+
+/* An address no mapping covers, for EFAULT tests; opaque to the compiler
+ * so it does not warn about passing it where a buffer is expected. */
+TEST_HELPER void *test_bad_ptr(void)
+{
+	volatile uintptr_t addr = 1;
+
+	return (void *)addr;
+}
+
+/* Monotonic time in nanoseconds. */
+TEST_HELPER long long test_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Diagnostics when a test crashes or hangs: say which one, then die. */
+TEST_HELPER void test_on_fatal_signal(int sig)
+{
+	char msg[256];
+	int len;
+
+	if (sig == SIGALRM)
+		len = snprintf(msg, sizeof(msg),
+			       "FAIL %s: timed out after %ds\n",
+			       test_current, TEST_TIMEOUT_SECONDS);
+	else
+		len = snprintf(msg, sizeof(msg),
+			       "FAIL %s: killed by signal %d (%s)\n",
+			       test_current, sig, strsignal(sig));
+	if (write(STDOUT_FILENO, msg, len) < 0) {
+		/* nothing left to report to */
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(1);
+}
+
+TEST_HELPER int test_remove_entry(const char *path, const struct stat *st,
+				  int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) < 0 ? -1 : 0;
+	return unlink(path) < 0 ? -1 : 0;
+}
+
+TEST_HELPER void test_remove_root_dir(void)
+{
+	if (test_root_dir[0] == '\0')
+		return;
+	if (chdir("/") < 0 || nftw(test_root_dir, test_remove_entry, 16,
+				   FTW_DEPTH | FTW_PHYS) < 0)
+		printf("warning: could not remove %s: %s\n", test_root_dir,
+		       strerror(errno));
+}
+
+/* Gives the next test a fresh cwd and the default umask. */
+TEST_HELPER bool test_enter_dir(const char *name)
+{
+	umask(022);
+	if (test_root_dir[0] == '\0')
+		return true;
+	snprintf(test_dir_path, sizeof(test_dir_path), "%s/%s", test_root_dir,
+		 name);
+	if (mkdir(test_dir_path, 0755) < 0 || chdir(test_dir_path) < 0) {
+		printf("FAIL %s: setting up %s: %s\n", name, test_dir_path,
+		       strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+TEST_HELPER bool test_make_root_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	snprintf(test_root_dir, sizeof(test_root_dir), "%s/cvisor-test-XXXXXX",
+		 tmp);
+	if (mkdtemp(test_root_dir) == NULL) {
+		printf("FAIL (setup): mkdtemp %s: %s\n", test_root_dir,
+		       strerror(errno));
+		test_root_dir[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+TEST_HELPER const char *test_program_name(void)
+{
+	const char *slash = strrchr(test_argv[0], '/');
+
+	return slash ? slash + 1 : test_argv[0];
+}
+
+int main(int argc, char **argv)
+{
+	int failed = 0, skipped = 0, i;
+	const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+			      SIGALRM, SIGSYS };
+
+	test_argc = argc;
+	test_argv = argv;
+	if (getcwd(test_start_dir, sizeof(test_start_dir)) == NULL)
+		test_start_dir[0] = '\0';
+	setvbuf(stdout, NULL, _IONBF, 0);
+	for (i = 0; i < (int)(sizeof(fatal) / sizeof(fatal[0])); i++)
+		signal(fatal[i], test_on_fatal_signal);   /* best effort */
+
+#ifdef TEST_WORKDIR
+	if (!test_make_root_dir())
+		return 1;
+#endif
+	for (i = 0; i < test_ncases; i++) {
+		test_current = test_cases[i].name;
+		test_current_failures = 0;
+		test_current_skipped = false;
+		if (!test_enter_dir(test_current)) {
+			failed++;
+			continue;
+		}
+		alarm(TEST_TIMEOUT_SECONDS);
+		test_cases[i].fn();
+		alarm(0);
+		if (test_current_failures)
+			failed++;
+		else if (test_current_skipped)
+			skipped++;
+	}
+	test_current = "(cleanup)";
+	test_remove_root_dir();
+
+	printf("%s: %d tests, %d passed, %d failed, %d skipped\n",
+	       test_program_name(), test_ncases,
+	       test_ncases - failed - skipped, failed, skipped);
+	if (failed)
+		return 1;
+	if (skipped && skipped == test_ncases)
+		return 125;
+	return 0;
+}
+
+#endif /* CVISOR_TESTS_SYSCALLS_TEST_H */
