@@ -1,5 +1,6 @@
 /* chmod, fchmod(at), chown, fchown(at), lchown, utimensat, utime(s),
  * truncate, ftruncate, umask. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/time.h>
 #include <utime.h>
@@ -223,5 +224,5 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
 
 long sys_umask(struct task *t, const struct syscall_args *a)
 {
-	return __atomic_exchange_n(&t->fs->umask, (mode_t)a->arg[0] & 0777, __ATOMIC_RELAXED);
+	return atomic_exchange(&t->fs->umask, (mode_t)a->arg[0] & 0777);
 }

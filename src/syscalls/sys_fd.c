@@ -1,5 +1,6 @@
 /* dup, dup2, dup3, fcntl, ioctl (the fd-level requests), fsync,
  * fdatasync. */
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 
 #include "fs_util.h"
@@ -80,8 +81,7 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 		int old = f->flags, new;
 		do {
 			new = (old & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
-		} while (!__atomic_compare_exchange_n(&f->flags, &old, new, false,
-						      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+		} while (!atomic_compare_exchange_weak(&f->flags, &old, new));
 		r = 0;
 		break;
 	default:
@@ -119,9 +119,9 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
 			break;
 		}
 		if (on)
-			__atomic_fetch_or(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+			atomic_fetch_or(&f->flags, O_NONBLOCK);
 		else
-			__atomic_fetch_and(&f->flags, ~O_NONBLOCK, __ATOMIC_RELAXED);
+			atomic_fetch_and(&f->flags, ~O_NONBLOCK);
 		r = 0;
 		break;
 	}

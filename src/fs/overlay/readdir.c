@@ -68,6 +68,8 @@ static int entry_cmp(const void *a, const void *b)
 static struct ovl_entry *list_find(struct ovl_dirlist *l, const char *name)
 {
 	struct ovl_entry key = { .name = (char *)name };
+	if (!l->n)
+		return NULL;
 	return bsearch(&key, l->v, l->n, sizeof(*l->v), entry_cmp);
 }
 
@@ -97,8 +99,10 @@ int ovl_dir_collect(struct ovl_inode *dir, struct ovl_dirlist *out)
 		err = layer_list(dir->lower, &lower);
 	if (err)
 		goto out;
-	qsort(upper.v, upper.n, sizeof(*upper.v), entry_cmp);
-	qsort(lower.v, lower.n, sizeof(*lower.v), entry_cmp);
+	if (upper.n)
+		qsort(upper.v, upper.n, sizeof(*upper.v), entry_cmp);
+	if (lower.n)
+		qsort(lower.v, lower.n, sizeof(*lower.v), entry_cmp);
 	for (size_t i = 0; i < upper.n; i++) {
 		struct ovl_entry *e = &upper.v[i];
 		if (entry_is_whiteout(udir, e))
