@@ -77,7 +77,7 @@ static void test_kernel_init(void)
 }
 
 /* Writes SIZE bytes of BUF to NAME (created 0644, truncated). */
-static int put_file(const struct walk_base *wb, const char *name, const char *buf)
+__attribute__((unused)) static int put_file(const struct walk_base *wb, const char *name, const char *buf)
 {
 	struct file *f;
 	int err = vfs_open(wb, name, O_WRONLY | O_CREAT | O_TRUNC, 0644, &f);
@@ -89,7 +89,7 @@ static int put_file(const struct walk_base *wb, const char *name, const char *bu
 }
 
 /* Reads NAME into BUF (NUL-terminated); the length or -errno. */
-static int get_file(const struct walk_base *wb, const char *name, char *buf, size_t size)
+__attribute__((unused)) static int get_file(const struct walk_base *wb, const char *name, char *buf, size_t size)
 {
 	struct file *f;
 	int err = vfs_open(wb, name, O_RDONLY, 0, &f);
@@ -107,7 +107,7 @@ struct listing {
 	char names[4096];
 };
 
-static bool listing_emit(struct dir_context *ctx, const char *name, size_t len, uint64_t ino,
+__attribute__((unused)) static bool listing_emit(struct dir_context *ctx, const char *name, size_t len, uint64_t ino,
 			 unsigned type, int64_t next)
 {
 	struct listing *l = container_of(ctx, struct listing, ctx);
@@ -121,13 +121,13 @@ static bool listing_emit(struct dir_context *ctx, const char *name, size_t len, 
 	return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+__attribute__((unused)) static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The names in directory NAME, sorted, space-separated (no . and ..). */
-static const char *list_dir(const struct walk_base *wb, const char *name)
+__attribute__((unused)) static const char *list_dir(const struct walk_base *wb, const char *name)
 {
 	static char out[4096];
 	struct listing l = { .ctx.emit = listing_emit };
