@@ -208,7 +208,11 @@ static int open_creat(const struct walk_base *wb, const char *name, int flags, m
 		}
 		mntget(p.mnt);
 		follow_mounts(&p);
-		err = do_open_path(&p, flags, wb->cr, false, out);
+		/* O_CREAT of an existing directory (do_open). */
+		if (S_ISDIR(d_inode(p.dentry)->mode))
+			err = -EISDIR;
+		else
+			err = do_open_path(&p, flags, wb->cr, false, out);
 		path_put(&p);
 		break;
 	}

@@ -32,6 +32,7 @@ int main(void)
 	CHECK_EQ(vfs_open(&wb, "/a", O_WRONLY, 0, &f), -EISDIR);
 	CHECK_EQ(vfs_open(&wb, "/a/f", O_RDONLY | O_DIRECTORY, 0, &f), -ENOTDIR);
 	CHECK_EQ(vfs_open(&wb, "/a/new/", O_CREAT | O_WRONLY, 0644, &f), -EISDIR);
+	CHECK_EQ(vfs_open(&wb, "/a/b", O_CREAT | O_RDONLY, 0644, &f), -EISDIR);
 
 	/* Sparse write, truncate, stat. */
 	CHECK_EQ(vfs_open(&wb, "/a/sparse", O_CREAT | O_RDWR, 0600, &f), 0);
