@@ -7,7 +7,7 @@ BUILD   := $(if $(filter 1,$(SAN)),build-san,build)
 
 CFLAGS  := -std=gnu17 -O2 -g -Wall -Wextra -Wno-unused-parameter \
            -Wno-missing-field-initializers -fno-strict-aliasing \
-           -Iinclude -MMD -MP -D_GNU_SOURCE
+           -Iinclude -I$(BUILD)/gen -MMD -MP -D_GNU_SOURCE
 LDLIBS  := -lseccomp -ljansson -lpthread
 ifeq ($(SAN),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -DCVISOR_SAN=1
@@ -27,6 +27,14 @@ all: $(BUILD)/cvisor
 deps:
 	sh scripts/install-deps.sh
 
+# Syscall names for every number, from the uapi header (for --strace and
+# the unimplemented-syscall events).
+UNISTD_H := $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/include/asm/unistd_64.h))
+$(BUILD)/gen/syscall_names.h: $(UNISTD_H)
+	@mkdir -p $(dir $@)
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' $< > $@
+$(BUILD)/obj/syscalls/table.o: $(BUILD)/gen/syscall_names.h
+
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -40,7 +48,8 @@ $(BUILD)/cvisor: $(MAIN_OBJ) $(BUILD)/libcvisor.a
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libcvisor.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcvisor.a $(LDLIBS)
+	@mkdir -p $(BUILD)/obj/unit
+	$(CC) $(CFLAGS) -MF $(BUILD)/obj/unit/$*.d $(LDFLAGS) -o $@ $< $(BUILD)/libcvisor.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
 

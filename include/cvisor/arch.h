@@ -33,6 +33,13 @@ static inline void arch_set_return(struct arch_regs *regs, uint64_t v)
 	regs->r.rax = v;
 }
 
+/* Makes the trapped syscall run again when the thread resumes. */
+static inline void arch_restart_syscall(struct arch_regs *regs)
+{
+	regs->r.rax = regs->r.orig_rax;
+	regs->r.rip -= 2;	/* length of `syscall` */
+}
+
 static inline uint64_t arch_ip(const struct arch_regs *regs)
 {
 	return regs->r.rip;

@@ -23,6 +23,8 @@ struct creds {
 /* Root in the sandbox's user namespace with every capability. */
 struct creds *creds_new_root(struct user_ns *ns);
 struct creds *creds_new_user(struct user_ns *ns, uid_t uid, gid_t gid);
+/* A private, unshared copy of C to modify before publishing. */
+struct creds *creds_copy(const struct creds *c);
 struct creds *creds_get(struct creds *c);
 void creds_put(struct creds *c);
 /* CAP_* from <linux/capability.h> in the effective set. */

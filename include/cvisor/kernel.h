@@ -81,7 +81,6 @@ struct kernel_init_args {
 	unsigned ncpus;			/* application cores; 0 = host's */
 	uint64_t memory_limit;		/* bytes; 0 = 16 GiB */
 	unsigned max_tasks;		/* 0 = 10000 */
-	struct mount_ns *mntns;		/* the container's filesystem tree */
 };
 
 /* What the first process runs. */
@@ -90,6 +89,7 @@ struct process_args {
 	char *const *argv;
 	char *const *envp;
 	const char *cwd;
+	bool cwd_fallback;		/* use "/" if CWD does not exist inside */
 	uid_t uid;
 	gid_t gid;
 	struct file *stdio[3];		/* references taken over by the kernel */
@@ -125,7 +125,10 @@ struct kernel {
 /* Validates ARGS and builds the kernel. Returns 0 or -errno (with a message
  * logged naming what was wrong). */
 int kernel_init(struct kernel *k, const struct kernel_init_args *args);
-/* Creates PID 1 from PARGS and starts it. Only once. */
+/* Creates PID 1 from PARGS and starts it, in the filesystem tree
+ * k->mntns (set by the caller after kernel_init). Only once. Returns 0,
+ * -ENOENT if the program was not found, -EACCES or -ENOEXEC if it cannot
+ * run (a message names the reason). */
 int kernel_start(struct kernel *k, const struct process_args *pargs);
 /* Waits for PID 1 to exit; returns its wait status. */
 int kernel_wait(struct kernel *k);

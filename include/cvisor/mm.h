@@ -35,6 +35,8 @@ RB_HEAD(vma_tree, vma);
 /* Page-table entry: memory-file offset | flags. */
 #define PTE_PRESENT 0x1ULL	/* backed by a memory-file page */
 #define PTE_COW 0x2ULL		/* shared page: copy before the first write */
+#define PTE_MAPPED 0x4ULL	/* mirrored in the platform address space with
+				 * all the access the VMA allows */
 #define PTE_OFF_MASK (~0xfffULL)
 
 struct page_table {
@@ -61,6 +63,8 @@ struct mm {
 
 struct mm *mm_new(struct kernel *k);
 void mm_get(struct mm *mm);
+/* A copy-on-write copy of PARENT for fork(2). */
+struct mm *mm_fork(struct mm *parent);
 void mm_put(struct mm *mm);
 
 /* mmap semantics of Linux: returns the address or -errno. F is a reference
@@ -69,7 +73,12 @@ int64_t mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags,
 		struct file *f, uint64_t off);
 int mm_munmap(struct mm *mm, uaddr_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot);
+int64_t mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, int flags,
+		  uaddr_t new_addr);
+int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice);
 uaddr_t mm_brk(struct mm *mm, uaddr_t newbrk);
+/* Names the VMA at ADDR for /proc maps ("[stack]"); NAME must be static. */
+void mm_set_vma_name(struct mm *mm, uaddr_t addr, const char *name);
 /* Sets up the heap after exec: brk starts at START (page aligned up). */
 void mm_set_brk_start(struct mm *mm, uaddr_t start);
 

@@ -21,6 +21,9 @@ SYSCALL(sched_yield, SUPPORT_FULL, "", NULL)
 SYSCALL(sysinfo, SUPPORT_FULL, "p", NULL)
 SYSCALL(getrandom, SUPPORT_FULL, "pux", NULL)
 
+/* sys_prctl.c */
+SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, GET_SECCOMP, CAPBSET_READ")
+
 /* sys_creds.c */
 SYSCALL(getuid, SUPPORT_FULL, "", NULL)
 SYSCALL(geteuid, SUPPORT_FULL, "", NULL)
@@ -29,6 +32,7 @@ SYSCALL(getegid, SUPPORT_FULL, "", NULL)
 SYSCALL(getresuid, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(getresgid, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(getgroups, SUPPORT_FULL, "dp", NULL)
+SYSCALL(setgroups, SUPPORT_FULL, "dp", NULL)
 
 /* sys_signal.c */
 SYSCALL(rt_sigaction, SUPPORT_PARTIAL, "Sppu", "dispositions recorded; delivery of caught signals comes with signals support")
@@ -47,6 +51,8 @@ SYSCALL(brk, SUPPORT_FULL, "x", NULL)
 SYSCALL(mmap, SUPPORT_PARTIAL, "xxxxfx", "anonymous and private file mappings")
 SYSCALL(munmap, SUPPORT_FULL, "xx", NULL)
 SYSCALL(mprotect, SUPPORT_FULL, "xxx", NULL)
+SYSCALL(mremap, SUPPORT_PARTIAL, "xxxxx", "no MREMAP_DONTUNMAP, no old_len 0 duplication")
+SYSCALL(madvise, SUPPORT_PARTIAL, "xxd", "DONTNEED/FREE/REMOVE drop private pages; the rest are advisory no-ops")
 
 /* sys_read_write.c */
 SYSCALL(read, SUPPORT_FULL, "fBu", NULL)

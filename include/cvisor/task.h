@@ -42,6 +42,7 @@ struct thread_group {
 	TAILQ_ENTRY(thread_group) all;	    /* [ts] kernel->thread_groups */
 	pid_t pgid, sid;		/* [ts] */
 	bool exiting;			/* [ts] exit_group has begun */
+	int dumpable;			/* PR_SET_DUMPABLE */
 	int exit_status;		/* [ts] wait status once exited */
 	struct rlimit rlimits[RLIM_NLIMITS]; /* [ts] */
 	/* Signal dispositions, shared by every task of the group. */
@@ -76,6 +77,8 @@ struct task {
 
 	uint64_t sigmask;			/* [own] blocked signals */
 	uaddr_t clear_child_tid;		/* [own] */
+	bool no_new_privs;			/* [own] */
+	int pdeath_signal;			/* [own] */
 	bool interrupted;			/* [ts] a signal wants attention */
 	pthread_cond_t wake;			/* [ts] signalled to interrupt a block */
 
@@ -108,6 +111,17 @@ void *task_run(void *task);
  * (exit_group or a fatal signal). Does not return to the application. */
 void task_exit_group(struct task *t, int status);
 
+/* Frees T's resources and removes it from the task set; the last thing
+ * its sentry thread does. */
+void task_exit(struct task *t);
+/* Makes T leave the application or a block to look at its state. Caller
+ * holds kernel->ts_lock. */
+void task_interrupt_locked(struct task *t);
+/* Terminates every process of the sandbox with signal SIGNO. */
+void kernel_kill_all(struct kernel *k, int signo);
+
+/* Initialises T's wake condition (monotonic clock). */
+void task_init_wake(struct task *t);
 /* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */
 int task_sleep_until(struct task *t, int64_t deadline_ns);

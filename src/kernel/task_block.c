@@ -1,0 +1,37 @@
+/* Blocking: a task sleeps on its own condition variable (on the monotonic
+ * clock), under the task set lock, so a signal (task_interrupt_locked)
+ * wakes it. */
+#include <time.h>
+
+#include "cvisor/kernel.h"
+#include "cvisor/task.h"
+
+void task_init_wake(struct task *t)
+{
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->wake, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+int task_sleep_until(struct task *t, int64_t deadline_ns)
+{
+	struct kernel *k = t->k;
+	struct timespec ts = { .tv_sec = deadline_ns / 1000000000,
+			       .tv_nsec = deadline_ns % 1000000000 };
+	int ret = 0;
+
+	pthread_mutex_lock(&k->ts_lock);
+	for (;;) {
+		if (t->interrupted || t->tg->exiting) {
+			ret = -EINTR;
+			break;
+		}
+		if (host_monotonic_ns() >= deadline_ns)
+			break;
+		pthread_cond_timedwait(&t->wake, &k->ts_lock, &ts);
+	}
+	pthread_mutex_unlock(&k->ts_lock);
+	return ret;
+}

@@ -1,0 +1,116 @@
+/* Exiting: exit_group marks the thread group, every task leaves its loop,
+ * and the last one out reports the status. When PID 1 exits, every other
+ * task of the sandbox is killed, as in a Linux PID namespace. */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "cvisor/creds.h"
+#include "cvisor/fd_table.h"
+#include "cvisor/kernel.h"
+#include "cvisor/log.h"
+#include "cvisor/task.h"
+#include "cvisor/vfs.h"
+
+/* Makes T stop what it is doing and look at its state; ts_lock held. */
+void task_interrupt_locked(struct task *t)
+{
+	t->interrupted = true;
+	pthread_cond_broadcast(&t->wake);
+	if (t->ctx)
+		t->k->platform.ops->ctx_interrupt(t->ctx);
+}
+
+/* Marks TG as exiting with STATUS; ts_lock held. */
+static void tg_begin_exit_locked(struct thread_group *tg, int status)
+{
+	if (tg->exiting)
+		return;
+	tg->exiting = true;
+	tg->exit_status = status;
+	struct task *t;
+	TAILQ_FOREACH(t, &tg->tasks, tg_entry)
+		task_interrupt_locked(t);
+}
+
+void task_exit_group(struct task *t, int status)
+{
+	struct kernel *k = t->k;
+	pthread_mutex_lock(&k->ts_lock);
+	tg_begin_exit_locked(t->tg, status);
+	pthread_mutex_unlock(&k->ts_lock);
+}
+
+void kernel_kill_all(struct kernel *k, int signo)
+{
+	pthread_mutex_lock(&k->ts_lock);
+	struct thread_group *tg;
+	TAILQ_FOREACH(tg, &k->thread_groups, all)
+		tg_begin_exit_locked(tg, signo);
+	pthread_mutex_unlock(&k->ts_lock);
+}
+
+void task_exit(struct task *t)
+{
+	struct kernel *k = t->k;
+	const struct platform_ops *ops = k->platform.ops;
+
+	/* Resources first, outside the task-set lock: closing files may block. */
+	mm_put(t->mm);
+	t->mm = NULL;
+	if (t->ctx)
+		ops->ctx_release(t->ctx);
+	fdt_put(t->fdt);
+	fs_context_put(t->fs);
+	creds_put(t->creds);
+
+	pthread_mutex_lock(&k->ts_lock);
+	t->ctx = NULL;
+	t->state = TASK_EXITED;
+	struct thread_group *tg = t->tg;
+	TAILQ_REMOVE(&tg->tasks, t, tg_entry);
+	tg->nr_tasks--;
+	k->nr_tasks--;
+	if (tg->nr_tasks == 0) {
+		TAILQ_REMOVE(&k->thread_groups, tg, all);
+		if (tg == k->root_pidns->init) {
+			k->init_exited = true;
+			k->init_status = tg->exit_status;
+			struct thread_group *other;
+			TAILQ_FOREACH(other, &k->thread_groups, all)
+				tg_begin_exit_locked(other, SIGKILL);
+		}
+		free(tg);
+	}
+	pthread_cond_broadcast(&k->ts_changed);
+	pthread_mutex_unlock(&k->ts_lock);
+	pthread_cond_destroy(&t->wake);
+	free(t);
+}
+
+/* Default actions only, until signal delivery exists: ignored signals
+ * are dropped, every other one terminates the process (with the core-dump
+ * bit for the signals Linux dumps core on). */
+static bool sig_ignored_by_default(int signo)
+{
+	return signo == SIGCHLD || signo == SIGURG || signo == SIGWINCH || signo == SIGCONT;
+}
+
+static bool sig_dumps_core(int signo)
+{
+	switch (signo) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
+	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return true;
+	}
+	return false;
+}
+
+void task_force_signal(struct task *t, int signo, int code, uaddr_t addr)
+{
+	if (sig_ignored_by_default(signo))
+		return;
+	log_debug("task %d: fatal signal %d (code %d, addr %#llx, ip %#llx)", t->tid, signo,
+		  code, (unsigned long long)addr, (unsigned long long)arch_ip(&t->regs));
+	task_exit_group(t, signo | (sig_dumps_core(signo) ? WCOREFLAG : 0));
+}

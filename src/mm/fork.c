@@ -1,0 +1,63 @@
+/* Copy-on-write fork of an address space: the child gets the same VMAs
+ * and shares every page; private pages become read-only in both until one
+ * side writes (mm_populate then breaks the sharing). No page is copied
+ * here. */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cvisor/kernel.h"
+#include "cvisor/memfile.h"
+#include "mm_internal.h"
+
+struct fork_ctx {
+	struct mm *child;
+	struct memfile *mf;
+	bool private;
+};
+
+static void share_pte(uint64_t vpn, uint64_t *pte, void *arg)
+{
+	struct fork_ctx *c = arg;
+	if (!(*pte & PTE_PRESENT))
+		return;
+	memfile_incref(c->mf, *pte & PTE_OFF_MASK, PAGE_SIZE);
+	if (c->private)
+		*pte = (*pte | PTE_COW) & ~PTE_MAPPED;
+	*pt_entry(&c->child->pt, vpn, true) = *pte & ~PTE_MAPPED;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_new(parent->k);
+	struct fork_ctx c = { .child = child, .mf = mm_memfile(parent) };
+
+	pthread_mutex_lock(&parent->lock);
+	struct vma *v;
+	RB_FOREACH(v, vma_tree, &parent->vmas) {
+		struct vma *nv = xmalloc(sizeof(*nv));
+		*nv = *v;
+		if (v->file)
+			nv->file = file_get(v->file);
+		RB_INSERT(vma_tree, &child->vmas, nv);
+		child->nr_vmas++;
+		c.private = v->flags & MAP_PRIVATE;
+		pt_walk(&parent->pt, v->start / PAGE_SIZE, v->end / PAGE_SIZE, share_pte, &c);
+		/* The parent must fault before its next write to shared pages. */
+		if (c.private && (v->prot & PROT_WRITE) && parent->as)
+			parent->k->platform.ops->as_unmap(parent->as, v->start, v->end - v->start);
+	}
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->mmap_top = parent->mmap_top;
+	child->stack_start = parent->stack_start;
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
+	memcpy(child->auxv, parent->auxv, sizeof(child->auxv));
+	child->auxv_len = parent->auxv_len;
+	if (parent->exe)
+		child->exe = file_get(parent->exe);
+	pthread_mutex_unlock(&parent->lock);
+	return child;
+}

@@ -1,0 +1,39 @@
+/* Shared by the files of src/mm/. Callers hold mm->lock. */
+#ifndef CVISOR_MM_INTERNAL_H
+#define CVISOR_MM_INTERNAL_H
+
+#include "cvisor/mm.h"
+#include "cvisor/vfs.h"
+#include "page_table.h"
+
+struct memfile;
+
+RB_PROTOTYPE(vma_tree, vma, node, vma_cmp)
+
+struct memfile *mm_memfile(struct mm *mm);
+/* The VMA containing ADDR, or NULL. */
+struct vma *vma_find(struct mm *mm, uaddr_t addr);
+/* The first VMA ending above ADDR, or NULL. */
+struct vma *vma_find_after(struct mm *mm, uaddr_t addr);
+
+/* Top-down search for a free gap of LEN below mm->mmap_top; 0 if none. */
+uaddr_t mm_find_gap(struct mm *mm, uint64_t len);
+
+/* Drops the pages of [start, end) from the page table and the platform
+ * address space. */
+void mm_drop_pages(struct mm *mm, uaddr_t start, uaddr_t end);
+/* Forgets the platform mirror of [start, end): the next access faults and
+ * maps again with the VMA's current protection. */
+void mm_unmirror(struct mm *mm, uaddr_t start, uaddr_t end);
+
+/* Makes every page of [start, end) inside V present in the page table,
+ * breaking copy-on-write sharing when WRITE. Returns 0 or -ENOMEM/-EFAULT. */
+int mm_populate(struct mm *mm, struct vma *v, uaddr_t start, uaddr_t end, bool write);
+
+/* PROT_* to the mask of accesses copy_in/copy_out need. */
+static inline bool vma_readable(const struct vma *v)
+{
+	return v->prot != 0;	/* x86: any access right implies read */
+}
+
+#endif

@@ -1,0 +1,218 @@
+/* `cvisor do`: run a command in a new sandbox, like `runsc do`. The root is
+ * the host's / (or --root), read-only under a writable in-memory overlay;
+ * stdio are the caller's. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cvisor/kernel.h"
+#include "cvisor/log.h"
+#include "cvisor/runtime.h"
+#include "cvisor/task.h"
+#include "cvisor/vfs.h"
+
+#define MAX_ENV 1024
+
+struct do_opts {
+	const char *root, *cwd, *hostname, *platform, *debug_log;
+	bool strace;
+	char *env[MAX_ENV + 1];
+	int nenv;
+	char **cmd;
+};
+
+/* Replaces or appends KV ("K=V") in the environment list. */
+static int env_set(struct do_opts *o, char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	if (kv[klen] != '=' || klen == 0) {
+		fprintf(stderr, "cvisor: --env %s: expected KEY=VALUE\n", kv);
+		return -1;
+	}
+	for (int i = 0; i < o->nenv; i++)
+		if (!strncmp(o->env[i], kv, klen + 1)) {
+			o->env[i] = kv;
+			return 0;
+		}
+	if (o->nenv == MAX_ENV) {
+		fprintf(stderr, "cvisor: too many --env flags\n");
+		return -1;
+	}
+	o->env[o->nenv++] = kv;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct do_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "cwd", required_argument, NULL, 'c' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "debug-log", required_argument, NULL, 'l' },
+		{ "strace", no_argument, NULL, 's' },
+		{ 0 },
+	};
+	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static char home[] = "HOME=/root";
+	static char term[256];
+
+	o->env[o->nenv++] = path;
+	o->env[o->nenv++] = home;
+	const char *t = getenv("TERM");
+	if (t) {
+		snprintf(term, sizeof(term), "TERM=%s", t);
+		o->env[o->nenv++] = term;
+	}
+	opterr = 0;
+	int c;
+	/* "+": stop at the first non-flag, which starts the command. */
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->root = optarg; break;
+		case 'e': if (env_set(o, optarg) < 0) return -1; break;
+		case 'c': o->cwd = optarg; break;
+		case 'H': o->hostname = optarg; break;
+		case 'p': o->platform = optarg; break;
+		case 'l': o->debug_log = optarg; break;
+		case 's': o->strace = true; break;
+		default:
+			if (optopt)
+				fprintf(stderr, "cvisor do: flag -%c needs a value or is unknown\n", optopt);
+			else
+				fprintf(stderr, "cvisor do: unknown flag or missing value: %s\n",
+					argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "cvisor do: no command given (usage: cvisor do [FLAGS] [--] CMD [ARGS...])\n");
+		return -1;
+	}
+	o->cmd = argv + optind;
+	if (o->cmd[0][0] == '\0') {
+		fprintf(stderr, "cvisor: : command not found\n");
+		return -2;
+	}
+	return 0;
+}
+
+static struct file *stdio_file(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return NULL;
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (copy < 0)
+		return NULL;
+	return hostfd_file_new(copy, flags);
+}
+
+/* Host signals to cvisor end the sandbox with that signal, as runsc do
+ * forwards them. */
+static void *signal_forwarder(void *arg)
+{
+	struct kernel *k = arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) == 0)
+			kernel_kill_all(k, sig);
+	}
+	return NULL;
+}
+
+static int exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Raises the sentry's own fd limit: every host-file inode holds an fd. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int cmd_do(int argc, char **argv)
+{
+	static struct kernel k;
+	struct do_opts o = { .root = "/" };
+	char err[512] = "";
+
+	int r = parse(argc, argv, &o);
+	if (r < 0)
+		return r == -2 ? EXIT_NOT_FOUND : EXIT_USAGE;
+	if (o.debug_log && (r = log_open(o.debug_log)) < 0) {
+		fprintf(stderr, "cvisor: --debug-log %s: %s\n", o.debug_log, strerror(-r));
+		return EXIT_USAGE;
+	}
+	struct stat st;
+	if (stat(o.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "cvisor: --root %s: %s\n", o.root,
+			errno == 0 || S_ISDIR(st.st_mode) ? "not a directory" : strerror(errno));
+		return EXIT_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);	/* host EPIPE comes back as an error */
+	raise_nofile();
+
+	/* Every thread created from here on inherits the blocked set; the
+	 * forwarder picks the signals up. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	struct kernel_init_args ka = { .platform = o.platform, .hostname = o.hostname };
+	if (kernel_init(&k, &ka) < 0)
+		return EXIT_USAGE;
+	k.strace = o.strace;
+	k.mntns = vfs_build_root(&k, o.root, true, err, sizeof(err));
+	if (!k.mntns) {
+		fprintf(stderr, "cvisor: --root %s: %s\n", o.root, err);
+		return EXIT_USAGE;
+	}
+
+	char cwd[PATH_MAX];
+	const char *dir = o.cwd;
+	if (!dir)
+		dir = strcmp(o.root, "/") == 0 && getcwd(cwd, sizeof(cwd)) ? cwd : "/";
+	struct process_args pa = { .filename = o.cmd[0], .argv = o.cmd, .envp = o.env,
+				   .cwd = dir, .cwd_fallback = !o.cwd };
+	for (int i = 0; i < 3; i++)
+		pa.stdio[i] = stdio_file(i);
+
+	pthread_t fwd;
+	pthread_create(&fwd, NULL, signal_forwarder, &k);
+	pthread_detach(fwd);
+
+	r = kernel_start(&k, &pa);
+	if (r == -ENOENT)
+		return EXIT_NOT_FOUND;
+	if (r < 0)
+		return r == -EACCES || r == -ENOEXEC || r == -EISDIR ? EXIT_CANNOT_EXEC : EXIT_USAGE;
+	return exit_code(kernel_wait(&k));
+}

@@ -1,0 +1,60 @@
+/* cvisor: the entry point and verb dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cvisor/platform.h"
+#include "cvisor/runtime.h"
+#include "cvisor/syscalls.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cvisor VERB [FLAGS] ...\n"
+		"\n"
+		"An application kernel: runs Linux programs in a sandbox whose every\n"
+		"system call is served by cvisor, not by the host kernel.\n"
+		"\n"
+		"verbs:\n"
+		"  do [FLAGS] [--] CMD [ARGS...]  run CMD in a new sandbox (like runsc do)\n"
+		"  syscalls                       print the syscall table and support levels\n"
+		"  help                           this text\n"
+		"  version                        print the version\n"
+		"\n"
+		"flags of `do`:\n"
+		"  --root DIR        root filesystem (default /), read-only under a\n"
+		"                    writable in-memory overlay\n"
+		"  --env K=V         set an environment variable (repeatable)\n"
+		"  --cwd DIR         working directory inside the sandbox\n"
+		"  --hostname NAME   the sandbox's hostname (default cvisor)\n"
+		"  --platform NAME   how application code runs: %s (default ptrace)\n"
+		"  --debug-log FILE  write the debug log to FILE (- for stderr)\n"
+		"  --strace          log every syscall with its arguments and result\n"
+		"\n"
+		"global flags: --help, --version\n",
+		platform_names());
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *verb = argv[1];
+	if (!strcmp(verb, "do"))
+		return cmd_do(argc - 1, argv + 1);
+	if (!strcmp(verb, "syscalls")) {
+		syscall_table_print();
+		return 0;
+	}
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "--version") || !strcmp(verb, "version")) {
+		printf("cvisor version %s\n", CVISOR_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "cvisor: unknown verb or flag \"%s\" (see cvisor --help)\n", verb);
+	return EXIT_USAGE;
+}

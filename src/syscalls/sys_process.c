@@ -1,0 +1,225 @@
+/* Process identity, limits and system information. */
+#include <asm/prctl.h>
+#include <linux/sched.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "cvisor/creds.h"
+#include "cvisor/kernel.h"
+#include "cvisor/syscalls.h"
+#include "cvisor/task.h"
+
+long sys_exit(struct task *t, const struct syscall_args *a)
+{
+	/* A single-threaded process: the thread's exit ends the group. */
+	task_exit_group(t, ((int)a->arg[0] & 0xff) << 8);
+	return 0;
+}
+
+long sys_exit_group(struct task *t, const struct syscall_args *a)
+{
+	task_exit_group(t, ((int)a->arg[0] & 0xff) << 8);
+	return 0;
+}
+
+pid_t task_tgid_nr(struct task *observer, struct thread_group *tg)
+{
+	return tg ? tg->tgid : 0;
+}
+
+pid_t task_tid_nr(struct task *observer, struct task *t)
+{
+	return t->tid;
+}
+
+long sys_getpid(struct task *t, const struct syscall_args *a)
+{
+	return task_tgid_nr(t, t->tg);
+}
+
+long sys_gettid(struct task *t, const struct syscall_args *a)
+{
+	return task_tid_nr(t, t);
+}
+
+long sys_getppid(struct task *t, const struct syscall_args *a)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	pid_t ppid = task_tgid_nr(t, t->tg->parent);
+	pthread_mutex_unlock(&t->k->ts_lock);
+	return ppid;
+}
+
+long sys_set_tid_address(struct task *t, const struct syscall_args *a)
+{
+	t->clear_child_tid = a->arg[0];
+	return task_tid_nr(t, t);
+}
+
+long sys_arch_prctl(struct task *t, const struct syscall_args *a)
+{
+	int code = (int)a->arg[0];
+	uint64_t addr = a->arg[1];
+
+	switch (code) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		/* The base must be a canonical user address. */
+		if (addr >= ARCH_APP_TOP + ARCH_STUB_SIZE + (1ULL << 40))
+			return -EPERM;
+		if (code == ARCH_SET_FS)
+			t->regs.r.fs_base = addr;
+		else
+			t->regs.r.gs_base = addr;
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS: {
+		uint64_t v = code == ARCH_GET_FS ? t->regs.r.fs_base : t->regs.r.gs_base;
+		return copy_out(t, addr, &v, sizeof(v));
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_uname(struct task *t, const struct syscall_args *a)
+{
+	struct utsname u;
+	memset(&u, 0, sizeof(u));
+	strcpy(u.sysname, "Linux");
+	pthread_mutex_lock(&t->utsns->lock);
+	strcpy(u.nodename, t->utsns->hostname);
+	strcpy(u.domainname, t->utsns->domainname);
+	pthread_mutex_unlock(&t->utsns->lock);
+	strcpy(u.release, CVISOR_UTS_RELEASE);
+	strcpy(u.version, CVISOR_UTS_VERSION);
+	strcpy(u.machine, "x86_64");
+	return copy_out(t, a->arg[0], &u, sizeof(u));
+}
+
+/* Linux's rule for setting a limit: soft <= hard, and raising the hard
+ * limit needs CAP_SYS_RESOURCE. */
+static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *new,
+		      struct rlimit *old)
+{
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (new && new->rlim_cur > new->rlim_max)
+		return -EINVAL;
+	int ret = 0;
+	pthread_mutex_lock(&t->k->ts_lock);
+	struct rlimit *cur = &t->tg->rlimits[resource];
+	if (old)
+		*old = *cur;
+	if (new) {
+		if (new->rlim_max > cur->rlim_max && !creds_has_cap(t->creds, 24 /* CAP_SYS_RESOURCE */))
+			ret = -EPERM;
+		else if (resource == RLIMIT_NOFILE && new->rlim_max > (1 << 20))
+			ret = -EPERM;	/* fs.nr_open */
+		else
+			*cur = *new;
+	}
+	pthread_mutex_unlock(&t->k->ts_lock);
+	return ret;
+}
+
+long sys_prlimit64(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = (pid_t)a->arg[0];
+	struct rlimit new, old;
+	if (pid != 0 && pid != task_tgid_nr(t, t->tg))
+		return -ESRCH;	/* only the calling process exists to us for now */
+	if (a->arg[2] && copy_in(t, &new, a->arg[2], sizeof(new)) < 0)
+		return -EFAULT;
+	int ret = do_prlimit(t, (unsigned)a->arg[1], a->arg[2] ? &new : NULL, &old);
+	if (ret == 0 && a->arg[3] && copy_out(t, a->arg[3], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return ret;
+}
+
+long sys_getrlimit(struct task *t, const struct syscall_args *a)
+{
+	struct rlimit old;
+	int ret = do_prlimit(t, (unsigned)a->arg[0], NULL, &old);
+	if (ret == 0 && copy_out(t, a->arg[1], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return ret;
+}
+
+long sys_setrlimit(struct task *t, const struct syscall_args *a)
+{
+	struct rlimit new;
+	if (copy_in(t, &new, a->arg[1], sizeof(new)) < 0)
+		return -EFAULT;
+	return do_prlimit(t, (unsigned)a->arg[0], &new, NULL);
+}
+
+long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = (pid_t)a->arg[0];
+	size_t len = a->arg[1];
+	if (pid < 0)
+		return -EINVAL;
+	if (pid != 0 && pid != task_tid_nr(t, t))
+		return -ESRCH;
+	/* Linux needs room for its whole cpumask (nr_cpu_ids bits, in longs). */
+	size_t need = round_up((t->k->ncpus + 7) / 8, sizeof(long));
+	if (len < need || (len & (sizeof(long) - 1)))
+		return -EINVAL;
+	uint8_t mask[128] = { 0 };
+	if (need > sizeof(mask))
+		need = sizeof(mask);
+	for (unsigned i = 0; i < t->k->ncpus && i < sizeof(mask) * 8; i++)
+		mask[i / 8] |= (uint8_t)(1 << (i % 8));
+	if (copy_out(t, a->arg[2], mask, need) < 0)
+		return -EFAULT;
+	return (long)need;
+}
+
+long sys_sched_yield(struct task *t, const struct syscall_args *a)
+{
+	sched_yield();
+	return 0;
+}
+
+long sys_sysinfo(struct task *t, const struct syscall_args *a)
+{
+	struct sysinfo si;
+	memset(&si, 0, sizeof(si));
+	struct kernel *k = t->k;
+	si.uptime = (kernel_monotonic_ns(k) - k->tk.boot_mono_ns) / 1000000000 + 1;
+	si.totalram = k->mf.limit;
+	pthread_mutex_lock(&k->mf.lock);
+	si.freeram = k->mf.limit - MIN(k->mf.limit, k->mf.in_use);
+	pthread_mutex_unlock(&k->mf.lock);
+	pthread_mutex_lock(&k->ts_lock);
+	si.procs = (unsigned short)k->nr_tasks;
+	pthread_mutex_unlock(&k->ts_lock);
+	si.mem_unit = 1;
+	return copy_out(t, a->arg[0], &si, sizeof(si));
+}
+
+long sys_getrandom(struct task *t, const struct syscall_args *a)
+{
+	unsigned flags = (unsigned)a->arg[2];
+	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_RANDOM) && (flags & GRND_INSECURE))
+		return -EINVAL;
+	size_t len = MIN(a->arg[1], (size_t)33554431);	/* Linux's per-call cap */
+	uint8_t buf[4096];
+	size_t done = 0;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+		if (getrandom(buf, n, 0) != (ssize_t)n)
+			return done ? (long)done : -EAGAIN;
+		if (copy_out(t, a->arg[0] + done, buf, n) < 0)
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}

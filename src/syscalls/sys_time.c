@@ -1,0 +1,141 @@
+/* Clocks and sleeping, on the kernel's timekeeper. */
+#include <sys/time.h>
+#include <time.h>
+
+#include "cvisor/kernel.h"
+#include "cvisor/syscalls.h"
+#include "cvisor/task.h"
+
+#define NSEC_PER_SEC 1000000000LL
+
+static struct timespec ns_to_timespec(int64_t ns)
+{
+	return (struct timespec){ .tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC };
+}
+
+/* Reads clock ID; -EINVAL for clocks this kernel does not keep. */
+static int clock_read(struct task *t, clockid_t id, int64_t *ns)
+{
+	struct kernel *k = t->k;
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+		*ns = kernel_realtime_ns(k);
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_BOOTTIME:
+		*ns = kernel_monotonic_ns(k);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int64_t clock_resolution(clockid_t id)
+{
+	return id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE ? 4000000 : 1;
+}
+
+long sys_clock_gettime(struct task *t, const struct syscall_args *a)
+{
+	int64_t ns;
+	int ret = clock_read(t, (clockid_t)a->arg[0], &ns);
+	if (ret < 0)
+		return ret;
+	struct timespec ts = ns_to_timespec(ns);
+	return copy_out(t, a->arg[1], &ts, sizeof(ts));
+}
+
+long sys_clock_getres(struct task *t, const struct syscall_args *a)
+{
+	clockid_t id = (clockid_t)a->arg[0];
+	int64_t ns;
+	int ret = clock_read(t, id, &ns);
+	if (ret < 0)
+		return ret;
+	if (!a->arg[1])
+		return 0;
+	struct timespec ts = ns_to_timespec(clock_resolution(id));
+	return copy_out(t, a->arg[1], &ts, sizeof(ts));
+}
+
+long sys_gettimeofday(struct task *t, const struct syscall_args *a)
+{
+	if (a->arg[0]) {
+		int64_t ns = kernel_realtime_ns(t->k);
+		struct timeval tv = { .tv_sec = ns / NSEC_PER_SEC, .tv_usec = ns % NSEC_PER_SEC / 1000 };
+		if (copy_out(t, a->arg[0], &tv, sizeof(tv)) < 0)
+			return -EFAULT;
+	}
+	if (a->arg[1]) {
+		struct timezone tz = { 0, 0 };
+		if (copy_out(t, a->arg[1], &tz, sizeof(tz)) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_time(struct task *t, const struct syscall_args *a)
+{
+	int64_t sec = kernel_realtime_ns(t->k) / NSEC_PER_SEC;
+	if (a->arg[0] && copy_out(t, a->arg[0], &sec, sizeof(sec)) < 0)
+		return -EFAULT;
+	return sec;
+}
+
+static int read_timespec(struct task *t, uaddr_t addr, int64_t *ns)
+{
+	struct timespec ts;
+	if (copy_in(t, &ts, addr, sizeof(ts)) < 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = ts.tv_sec > INT64_MAX / NSEC_PER_SEC - 1 ? INT64_MAX / 2
+						       : ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	return 0;
+}
+
+/* Sleeps until the sandbox clock CLOCK reaches DEADLINE; on interruption
+ * stores the time left in REM (for relative sleeps). */
+static long sleep_until(struct task *t, clockid_t clock, int64_t deadline, uaddr_t rem)
+{
+	int64_t now;
+	clock_read(t, clock, &now);
+	int64_t host_deadline = host_monotonic_ns() + MAX(deadline - now, 0);
+	if (task_sleep_until(t, host_deadline) == 0)
+		return 0;
+	if (rem) {
+		struct timespec left = ns_to_timespec(MAX(host_deadline - host_monotonic_ns(), 0));
+		if (copy_out(t, rem, &left, sizeof(left)) < 0)
+			return -EFAULT;
+	}
+	return -ERESTART_RESTARTBLOCK;
+}
+
+long sys_nanosleep(struct task *t, const struct syscall_args *a)
+{
+	int64_t ns;
+	int ret = read_timespec(t, a->arg[0], &ns);
+	if (ret < 0)
+		return ret;
+	return sleep_until(t, CLOCK_MONOTONIC, kernel_monotonic_ns(t->k) + ns, a->arg[1]);
+}
+
+long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
+{
+	clockid_t clock = (clockid_t)a->arg[0];
+	int flags = (int)a->arg[1];
+	int64_t ns, now;
+
+	if (clock_read(t, clock, &now) < 0)
+		return -EINVAL;
+	int ret = read_timespec(t, a->arg[2], &ns);
+	if (ret < 0)
+		return ret;
+	if (flags & TIMER_ABSTIME)
+		return sleep_until(t, clock, ns, 0);
+	return sleep_until(t, clock, now + ns, a->arg[3]);
+}
