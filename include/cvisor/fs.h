@@ -18,6 +18,10 @@ struct super_block *hostfs_new(struct kernel *k, int dirfd);
  * references. */
 struct super_block *overlay_new(struct kernel *k, struct super_block *upper,
 				struct super_block *lower);
+/* /proc: processes of the reader's PID namespace and system files. */
+struct super_block *procfs_new(struct kernel *k);
+/* /sys: an empty read-only tree for now, hiding the host's. */
+struct super_block *sysfs_new(struct kernel *k);
 /* /dev: the memory devices and the stdio symlinks. */
 struct super_block *devfs_new(struct kernel *k);
 /* Registers null, zero, full, random and urandom (idempotent). */

@@ -22,6 +22,20 @@ typedef int (*kernfs_show_fn)(void *arg, struct kernfs_buf *b);
 /* Computes a symlink's target into BUF; returns its length or -errno. */
 typedef int (*kernfs_link_fn)(void *arg, char *buf, size_t size);
 
+/* A dynamic directory: static children (kernfs_add) first, then entries
+ * its owner computes on every lookup and listing (/proc/<pid>,
+ * /proc/<pid>/fd). Computed entries are never trusted from the dentry
+ * cache: each walk looks them up again. */
+typedef void (*kernfs_emit_fn)(void *ctx, const char *name, uint64_t ino, mode_t mode);
+struct kernfs_dyndir_ops {
+	/* A new reference to NAME in DIR, or ERR_PTR(-ENOENT). */
+	struct inode *(*lookup)(struct inode *dir, void *arg, const char *name);
+	/* Calls EMIT for every computed entry, in a stable order. */
+	void (*list)(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ctx);
+};
+struct inode *kernfs_new_dyndir(struct super_block *sb, mode_t mode,
+				const struct kernfs_dyndir_ops *ops, void *arg);
+
 struct super_block *kernfs_new_sb(struct kernel *k, const char *fs_name, uint64_t magic);
 
 /* Constructors: a new inode (one reference) of SB. */

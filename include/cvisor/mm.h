@@ -45,7 +45,9 @@ struct page_table {
 
 struct mm {
 	pthread_mutex_t lock;
-	_Atomic int users;	/* tasks sharing this mm */
+	_Atomic int users;	/* tasks sharing this mm: its address space */
+	_Atomic int refs;	/* holders of the struct (users count as one),
+				 * e.g. /proc readers */
 	struct kernel *k;
 	struct vma_tree vmas;
 	int nr_vmas;
@@ -63,6 +65,10 @@ struct mm {
 
 struct mm *mm_new(struct kernel *k);
 void mm_get(struct mm *mm);
+/* References to the struct alone: after the last user left, its VMAs are
+ * gone and copies from it fail, as reading a zombie's memory does. */
+void mm_grab(struct mm *mm);
+void mm_drop(struct mm *mm);
 /* A copy-on-write copy of PARENT for fork(2). */
 struct mm *mm_fork(struct mm *parent);
 void mm_put(struct mm *mm);
@@ -112,6 +118,9 @@ struct mm_pin {
 };
 ssize_t mm_pin(struct mm *mm, uaddr_t addr, size_t len, bool write, struct mm_pin *pin);
 void mm_unpin(struct mm_pin *pin);
+
+/* Bytes of memory-file pages mapped by MM (resident set size). */
+uint64_t mm_resident_bytes(struct mm *mm);
 
 /* Visits each VMA in address order, under mm->lock (for /proc maps). */
 void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *arg), void *arg);

@@ -43,6 +43,7 @@ struct thread_group {
 	pid_t pgid, sid;		/* [ts] */
 	bool exiting;			/* [ts] exit_group has begun */
 	int dumpable;			/* PR_SET_DUMPABLE */
+	int64_t start_ns;		/* host monotonic time of creation */
 	int exit_status;		/* [ts] wait status once exited */
 	struct rlimit rlimits[RLIM_NLIMITS]; /* [ts] */
 	/* Signal dispositions, shared by every task of the group. */
@@ -86,6 +87,10 @@ struct task {
 	uint64_t sc_nr, sc_args[6];
 };
 
+/* The task whose sentry thread this is (NULL on other sentry threads):
+ * what /proc/self means. */
+extern __thread struct task *current_task;
+
 /* User memory of the calling task. */
 static inline int copy_in(struct task *t, void *dst, uaddr_t src, size_t size)
 {
@@ -120,6 +125,8 @@ void task_interrupt_locked(struct task *t);
 /* Terminates every process of the sandbox with signal SIGNO. */
 void kernel_kill_all(struct kernel *k, int signo);
 
+/* Replaces T's credentials with C (taking over the reference). */
+void task_set_creds(struct task *t, struct creds *c);
 /* Initialises T's wake condition (monotonic clock). */
 void task_init_wake(struct task *t);
 /* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a

@@ -144,6 +144,10 @@ struct inode_ops {
 	/* Looks NAME up in DIR: a new reference, or ERR_PTR(-ENOENT).
 	 * NULL: nothing is ever found (-ENOENT). */
 	struct inode *(*lookup)(struct inode *dir, const char *name);
+	/* Whether the cached entry NAME (INODE, NULL if negative) of DIR
+	 * still holds; false makes the walk look it up again (Linux's
+	 * d_revalidate, for /proc/<pid>). NULL: cached entries always hold. */
+	bool (*revalidate)(struct inode *dir, const char *name, struct inode *inode);
 	/* Each creator makes NAME in DIR (which the VFS checked is absent),
 	 * owned per inode_init_owner, and returns a reference in *OUT. */
 	/* NULL: -EACCES (vfs_create). */

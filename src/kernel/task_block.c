@@ -3,6 +3,7 @@
  * wakes it. */
 #include <time.h>
 
+#include "cvisor/creds.h"
 #include "cvisor/kernel.h"
 #include "cvisor/task.h"
 
@@ -13,6 +14,15 @@ void task_init_wake(struct task *t)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->wake, &attr);
 	pthread_condattr_destroy(&attr);
+}
+
+void task_set_creds(struct task *t, struct creds *c)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	struct creds *old = t->creds;
+	t->creds = c;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	creds_put(old);
 }
 
 int task_sleep_until(struct task *t, int64_t deadline_ns)

@@ -55,17 +55,26 @@ void task_exit(struct task *t)
 	struct kernel *k = t->k;
 	const struct platform_ops *ops = k->platform.ops;
 
-	/* Resources first, outside the task-set lock: closing files may block. */
-	mm_put(t->mm);
+	/* Detach under the task-set lock (/proc readers take references
+	 * under it), release outside it: closing files may block. */
+	pthread_mutex_lock(&k->ts_lock);
+	struct mm *mm = t->mm;
+	struct fd_table *fdt = t->fdt;
+	struct fs_context *fs = t->fs;
+	struct context *ctx = t->ctx;
 	t->mm = NULL;
-	if (t->ctx)
-		ops->ctx_release(t->ctx);
-	fdt_put(t->fdt);
-	fs_context_put(t->fs);
-	creds_put(t->creds);
+	t->fdt = NULL;
+	t->fs = NULL;
+	t->ctx = NULL;
+	pthread_mutex_unlock(&k->ts_lock);
+	mm_put(mm);
+	if (ctx)
+		ops->ctx_release(ctx);
+	fdt_put(fdt);
+	fs_context_put(fs);
 
 	pthread_mutex_lock(&k->ts_lock);
-	t->ctx = NULL;
+	struct creds *creds = t->creds;
 	t->state = TASK_EXITED;
 	struct thread_group *tg = t->tg;
 	TAILQ_REMOVE(&tg->tasks, t, tg_entry);
@@ -84,6 +93,7 @@ void task_exit(struct task *t)
 	}
 	pthread_cond_broadcast(&k->ts_changed);
 	pthread_mutex_unlock(&k->ts_lock);
+	creds_put(creds);
 	pthread_cond_destroy(&t->wake);
 	free(t);
 }

@@ -29,9 +29,12 @@ static bool task_should_exit(struct task *t)
 	return exiting;
 }
 
+__thread struct task *current_task;
+
 void *task_run(void *arg)
 {
 	struct task *t = arg;
+	current_task = t;
 	const struct platform_ops *ops = t->k->platform.ops;
 
 	/* Signals for the sandbox are handled by the CLI's forwarder thread. */

@@ -36,6 +36,7 @@ static struct task *create_init(struct kernel *k, const struct process_args *pa,
 	tg->tgid = tg->pgid = tg->sid = ++k->root_pidns->last_pid;
 	tg->leader = t;
 	tg->dumpable = 1;
+	tg->start_ns = host_monotonic_ns();
 	TAILQ_INIT(&tg->tasks);
 	LIST_INIT(&tg->children);
 	set_default_rlimits(tg, k);

@@ -24,6 +24,7 @@ struct mm *mm_new(struct kernel *k)
 	struct mm *mm = xzalloc(sizeof(*mm));
 	pthread_mutex_init(&mm->lock, NULL);
 	mm->users = 1;
+	mm->refs = 1;
 	mm->k = k;
 	RB_INIT(&mm->vmas);
 	return mm;
@@ -46,14 +47,30 @@ void mm_put(struct mm *mm)
 	if (--mm->users > 0)
 		return;
 	struct vma *v, *next;
+	pthread_mutex_lock(&mm->lock);
 	RB_FOREACH_SAFE(v, vma_tree, &mm->vmas, next) {
 		mm_drop_pages(mm, v->start, v->end);
 		RB_REMOVE(vma_tree, &mm->vmas, v);
 		vma_free(v);
 	}
+	mm->nr_vmas = 0;
 	pt_destroy(&mm->pt);
 	if (mm->as)
 		mm->k->platform.ops->as_release(mm->as);
+	mm->as = NULL;
+	pthread_mutex_unlock(&mm->lock);
+	mm_drop(mm);
+}
+
+void mm_grab(struct mm *mm)
+{
+	mm->refs++;
+}
+
+void mm_drop(struct mm *mm)
+{
+	if (--mm->refs > 0)
+		return;
 	if (mm->exe)
 		file_put(mm->exe);
 	pthread_mutex_destroy(&mm->lock);
@@ -334,6 +351,21 @@ out:
 	newbrk = mm->brk;
 	pthread_mutex_unlock(&mm->lock);
 	return newbrk;
+}
+
+static void count_present(uint64_t vpn, uint64_t *pte, void *arg)
+{
+	if (*pte & PTE_PRESENT)
+		(*(uint64_t *)arg) += PAGE_SIZE;
+}
+
+uint64_t mm_resident_bytes(struct mm *mm)
+{
+	uint64_t bytes = 0;
+	pthread_mutex_lock(&mm->lock);
+	pt_walk(&mm->pt, 0, ARCH_APP_TOP / PAGE_SIZE, count_present, &bytes);
+	pthread_mutex_unlock(&mm->lock);
+	return bytes;
 }
 
 void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *arg), void *arg)

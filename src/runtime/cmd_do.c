@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cvisor/fs.h"
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
 #include "cvisor/runtime.h"
@@ -77,7 +78,7 @@ static int parse(int argc, char **argv, struct do_opts *o)
 	opterr = 0;
 	int c;
 	/* "+": stop at the first non-flag, which starts the command. */
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->root = optarg; break;
 		case 'e': if (env_set(o, optarg) < 0) return -1; break;
@@ -86,12 +87,11 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		case 'p': o->platform = optarg; break;
 		case 'l': o->debug_log = optarg; break;
 		case 's': o->strace = true; break;
+		case ':':
+			fprintf(stderr, "cvisor do: flag %s needs a value\n", argv[optind - 1]);
+			return -1;
 		default:
-			if (optopt)
-				fprintf(stderr, "cvisor do: flag -%c needs a value or is unknown\n", optopt);
-			else
-				fprintf(stderr, "cvisor do: unknown flag or missing value: %s\n",
-					argv[optind - 1]);
+			fprintf(stderr, "cvisor do: unknown flag %s\n", argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -154,6 +154,19 @@ static void raise_nofile(void)
 	}
 }
 
+/* /proc and /sys of the sandbox's own, over whatever the root holds. */
+static int mount_synthetic(struct kernel *k)
+{
+	int err = vfs_mount_at(k->mntns, "/proc", procfs_new(k),
+			       MNT_NOSUID | MNT_NODEV | MNT_NOEXEC, "proc");
+	if (err == 0)
+		err = vfs_mount_at(k->mntns, "/sys", sysfs_new(k),
+				   MNT_READONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC, "sysfs");
+	if (err < 0)
+		fprintf(stderr, "cvisor: cannot mount /proc and /sys: %s\n", strerror(-err));
+	return err;
+}
+
 int cmd_do(int argc, char **argv)
 {
 	static struct kernel k;
@@ -195,6 +208,9 @@ int cmd_do(int argc, char **argv)
 		fprintf(stderr, "cvisor: --root %s: %s\n", o.root, err);
 		return EXIT_USAGE;
 	}
+
+	if (mount_synthetic(&k) < 0)
+		return EXIT_USAGE;
 
 	char cwd[PATH_MAX];
 	const char *dir = o.cwd;

@@ -78,7 +78,6 @@ long sys_setgroups(struct task *t, const struct syscall_args *a)
 	free(c->groups);
 	c->groups = groups;
 	c->ngroups = size;
-	creds_put(t->creds);
-	t->creds = c;
+	task_set_creds(t, c);
 	return 0;
 }

@@ -7,9 +7,23 @@
 
 #include "vfs_internal.h"
 
-struct dentry *lookup_one_locked(struct dentry *dir, const char *name)
+/* A cached child of DIR that its filesystem still vouches for. */
+static struct dentry *lookup_valid_cached(struct dentry *dir, const char *name)
 {
 	struct dentry *d = d_lookup_cached(dir, name);
+	if (!d)
+		return NULL;
+	struct inode *inode = d_inode(dir);
+	if (inode->ops->revalidate && !inode->ops->revalidate(inode, name, d_inode(d))) {
+		dput(d);
+		return NULL;
+	}
+	return d;
+}
+
+struct dentry *lookup_one_locked(struct dentry *dir, const char *name)
+{
+	struct dentry *d = lookup_valid_cached(dir, name);
 	if (d)
 		return d;
 	/* A removed directory has no names, and gets none (IS_DEADDIR). */
@@ -28,7 +42,7 @@ struct dentry *lookup_one_locked(struct dentry *dir, const char *name)
 
 struct dentry *lookup_one(struct dentry *dir, const char *name)
 {
-	struct dentry *d = d_lookup_cached(dir, name);
+	struct dentry *d = lookup_valid_cached(dir, name);
 	if (d)
 		return d;
 	struct inode *inode = d_inode(dir);

@@ -58,30 +58,37 @@ static ssize_t stream_write(struct file *f, const struct iovec *iov, int cnt, in
 	return n < 0 ? -errno : n;
 }
 
+/* A host regular file (stdout redirected to a file) is one open file
+ * description shared with the caller, as after fork in Linux: its offset
+ * is the host's, so `(echo a; cvisor do echo b) > f` appends, and O_APPEND
+ * is the host's to apply. read/write (POS is the file's own position) go
+ * through the host offset and mirror it into *POS; pread/pwrite use POS. */
 static ssize_t reg_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
-	ssize_t n = preadv(HOSTFD_I(f->inode)->fd, iov, cnt, *pos);
+	int fd = HOSTFD_I(f->inode)->fd;
+	bool at_offset = pos == &f->pos;
+	ssize_t n = at_offset ? readv(fd, iov, cnt) : preadv(fd, iov, cnt, *pos);
 	if (n < 0)
 		return -errno;
-	*pos += n;
+	*pos = at_offset ? lseek(fd, 0, SEEK_CUR) : *pos + n;
 	return n;
 }
 
 static ssize_t reg_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
-	ssize_t n = pwritev(HOSTFD_I(f->inode)->fd, iov, cnt, *pos);
+	int fd = HOSTFD_I(f->inode)->fd;
+	bool at_offset = pos == &f->pos;
+	ssize_t n = at_offset ? writev(fd, iov, cnt) : pwritev(fd, iov, cnt, *pos);
 	if (n < 0)
 		return -errno;
-	*pos += n;
+	*pos = at_offset ? lseek(fd, 0, SEEK_CUR) : *pos + n;
 	return n;
 }
 
 static int64_t reg_llseek(struct file *f, int64_t off, int whence)
 {
-	struct stat st;
-	if (fstat(HOSTFD_I(f->inode)->fd, &st) < 0)
-		return -errno;
-	return generic_llseek(f, off, whence, st.st_size);
+	off_t r = lseek(HOSTFD_I(f->inode)->fd, off, whence);
+	return r < 0 ? -errno : r;
 }
 
 static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
@@ -164,8 +171,10 @@ struct file *hostfd_file_new(int host_fd, int open_flags)
 		f->fmode |= FMODE_READ;
 	if (acc == O_WRONLY || acc == O_RDWR)
 		f->fmode |= FMODE_WRITE;
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode)) {
 		f->fmode |= FMODE_LSEEK;
+		f->pos = lseek(host_fd, 0, SEEK_CUR);
+	}
 	f->flags = (open_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) |
 		   LINUX_O_LARGEFILE;
 	return f;

@@ -20,6 +20,7 @@ struct kernfs_inode {
 	TAILQ_HEAD(, kernfs_child) children;	/* directories */
 	kernfs_show_fn show;			/* generated files */
 	kernfs_link_fn link;			/* computed symlinks */
+	const struct kernfs_dyndir_ops *dyn;	/* dynamic directories */
 	void *arg;
 	char *target;				/* fixed symlinks */
 };
@@ -35,7 +36,7 @@ static inline struct kernfs_inode *KERNFS_I(struct inode *inode)
 }
 
 static const struct inode_ops kernfs_dir_iops, kernfs_file_iops, kernfs_link_iops;
-static const struct inode_ops kernfs_dev_iops;
+static const struct inode_ops kernfs_dev_iops, kernfs_dyndir_iops;
 static const struct file_ops kernfs_dir_fops, kernfs_file_fops;
 
 void kernfs_write(struct kernfs_buf *b, const void *data, size_t size)
@@ -86,6 +87,16 @@ struct inode *kernfs_new_dir(struct super_block *sb, mode_t mode)
 					       &kernfs_dir_fops);
 	ki->vfs.nlink = 2;
 	return &ki->vfs;
+}
+
+struct inode *kernfs_new_dyndir(struct super_block *sb, mode_t mode,
+				const struct kernfs_dyndir_ops *ops, void *arg)
+{
+	struct inode *dir = kernfs_new_dir(sb, mode);
+	dir->ops = &kernfs_dyndir_iops;
+	KERNFS_I(dir)->dyn = ops;
+	KERNFS_I(dir)->arg = arg;
+	return dir;
 }
 
 struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_fn show,
@@ -182,22 +193,57 @@ static struct inode *kernfs_lookup(struct inode *dir, const char *name)
 	return ERR_PTR(-ENOENT);
 }
 
-/* Offsets: 0 and 1 are the dots, 2 + i the i-th child. */
-static int kernfs_iterate(struct file *f, struct dir_context *ctx)
+static struct inode *kernfs_dyn_lookup(struct inode *dir, const char *name)
+{
+	struct inode *inode = kernfs_lookup(dir, name);
+	struct kernfs_inode *ki = KERNFS_I(dir);
+	if (IS_ERR(inode))
+		inode = ki->dyn->lookup(dir, ki->arg, name);
+	return inode;
+}
+
+/* Static children stay valid; computed ones are looked up afresh. */
+static bool kernfs_dyn_revalidate(struct inode *dir, const char *name, struct inode *inode)
 {
 	struct kernfs_child *c;
-	int64_t i = 2;
+	TAILQ_FOREACH(c, &KERNFS_I(dir)->children, entry)
+		if (strcmp(c->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Offsets: 0 and 1 are the dots, 2 + i the i-th entry (static children,
+ * then computed ones). */
+struct iterate_state {
+	struct dir_context *ctx;
+	int64_t i;
+	bool full;
+};
+
+static void iterate_emit(void *arg, const char *name, uint64_t ino, mode_t mode)
+{
+	struct iterate_state *s = arg;
+	if (s->full || s->i++ < s->ctx->pos)
+		return;
+	if (!s->ctx->emit(s->ctx, name, strlen(name), ino, IFTODT(mode), s->i)) {
+		s->full = true;
+		return;
+	}
+	s->ctx->pos = s->i;
+}
+
+static int kernfs_iterate(struct file *f, struct dir_context *ctx)
+{
+	struct kernfs_inode *ki = KERNFS_I(f->inode);
+	struct iterate_state s = { .ctx = ctx, .i = 2 };
+	struct kernfs_child *c;
 
 	if (!dir_emit_dots(f, ctx, f->inode->ino))
 		return 0;
-	TAILQ_FOREACH(c, &KERNFS_I(f->inode)->children, entry) {
-		if (i++ < ctx->pos)
-			continue;
-		if (!ctx->emit(ctx, c->name, strlen(c->name), c->inode->ino,
-			       IFTODT(c->inode->mode), i))
-			break;
-		ctx->pos = i;
-	}
+	TAILQ_FOREACH(c, &ki->children, entry)
+		iterate_emit(&s, c->name, c->inode->ino, c->inode->mode);
+	if (ki->dyn)
+		ki->dyn->list(f->inode, ki->arg, iterate_emit, &s);
 	return 0;
 }
 
@@ -269,6 +315,10 @@ static const struct super_ops kernfs_super_ops = {
 };
 
 static const struct inode_ops kernfs_dir_iops = { .lookup = kernfs_lookup };
+static const struct inode_ops kernfs_dyndir_iops = {
+	.lookup = kernfs_dyn_lookup,
+	.revalidate = kernfs_dyn_revalidate,
+};
 static const struct inode_ops kernfs_file_iops = { .open = kernfs_open };
 static const struct inode_ops kernfs_link_iops = { .readlink = kernfs_readlink };
 /* Device nodes: the VFS opens them through the chrdev registry. */

@@ -1,0 +1,409 @@
+/* /proc/<pid>: one process as its files describe it. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/sysmacros.h>
+
+#include "cvisor/creds.h"
+#include "cvisor/fd_table.h"
+#include "cvisor/kernel.h"
+#include "proc_internal.h"
+
+#define PID_OF(arg) ((pid_t)(intptr_t)(arg))
+#define CLK_TCK 100
+
+/* Copies [start, end) of the process's memory, as Linux's cmdline and
+ * environ do; nothing if it has no memory left (a zombie). */
+static int show_mem_range(void *arg, struct kernfs_buf *b, bool env)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	if (s.mm) {
+		uaddr_t start = env ? s.mm->env_start : s.mm->arg_start;
+		uaddr_t end = env ? s.mm->env_end : s.mm->arg_end;
+		size_t size = end > start ? MIN(end - start, 1UL << 20) : 0;
+		char *tmp = xmalloc(size + 1);
+		if (size && mm_copy_in(s.mm, tmp, start, size) == 0)
+			kernfs_write(b, tmp, size);
+		free(tmp);
+	}
+	proc_snap_put(&s);
+	return 0;
+}
+
+static int show_cmdline(void *arg, struct kernfs_buf *b)
+{
+	return show_mem_range(arg, b, false);
+}
+
+static int show_environ(void *arg, struct kernfs_buf *b)
+{
+	return show_mem_range(arg, b, true);
+}
+
+static int show_comm(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	kernfs_printf(b, "%s\n", s.comm);
+	proc_snap_put(&s);
+	return 0;
+}
+
+struct vm_usage {
+	uint64_t size, rss, data, stack, exec;
+};
+
+static void count_vma(const struct vma *v, void *arg)
+{
+	struct vm_usage *u = arg;
+	uint64_t size = v->end - v->start;
+	u->size += size;
+	if (v->name && !strcmp(v->name, "[stack]"))
+		u->stack += size;
+	else if ((v->prot & PROT_WRITE) && (v->flags & MAP_PRIVATE))
+		u->data += size;
+	if (v->prot & PROT_EXEC)
+		u->exec += size;
+}
+
+static struct vm_usage vm_usage(struct mm *mm)
+{
+	struct vm_usage u = { 0 };
+	if (mm) {
+		mm_for_each_vma(mm, count_vma, &u);
+		u.rss = mm_resident_bytes(mm);
+	}
+	return u;
+}
+
+static int show_status(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	const struct creds *c = s.creds;
+	struct vm_usage u = vm_usage(s.mm);
+	static const char *const states[] = { ['R'] = "R (running)", ['S'] = "S (sleeping)",
+					      ['Z'] = "Z (zombie)" };
+	kernfs_printf(b, "Name:\t%s\n", s.comm);
+	kernfs_printf(b, "Umask:\t%04o\n", s.fs ? (unsigned)s.fs->umask : 022);
+	kernfs_printf(b, "State:\t%s\n", states[(int)s.state]);
+	kernfs_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", s.pid,
+		      s.pid, s.ppid);
+	kernfs_printf(b, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
+	kernfs_printf(b, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
+	kernfs_printf(b, "FDSize:\t64\nGroups:\t");
+	for (int i = 0; i < c->ngroups; i++)
+		kernfs_printf(b, "%u ", c->groups[i]);
+	kernfs_printf(b, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", s.pid, s.pid,
+		      s.pgid, s.sid);
+	kernfs_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8d kB\n",
+		      (unsigned long long)u.size >> 10, (unsigned long long)u.size >> 10, 0);
+	kernfs_printf(b, "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", (unsigned long long)u.rss >> 10,
+		      (unsigned long long)u.rss >> 10);
+	kernfs_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
+		      (unsigned long long)u.data >> 10, (unsigned long long)u.stack >> 10,
+		      (unsigned long long)u.exec >> 10);
+	kernfs_printf(b, "Threads:\t%d\n", s.nthreads);
+	kernfs_printf(b, "SigQ:\t0/63432\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016llx\n", 0, 0,
+		      (unsigned long long)s.sigmask);
+	kernfs_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
+		      (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
+		      (unsigned long long)c->cap_effective);
+	kernfs_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016x\n", (unsigned long long)c->cap_bounding, 0);
+	kernfs_printf(b, "NoNewPrivs:\t0\nSeccomp:\t0\n");
+	kernfs_printf(b, "Cpus_allowed_list:\t0-%u\n", s.k->ncpus - 1);
+	proc_snap_put(&s);
+	return 0;
+}
+
+static int show_stat(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	struct vm_usage u = vm_usage(s.mm);
+	struct mm *mm = s.mm;
+	long long start = (s.start_ns - s.k->tk.boot_mono_ns) / (1000000000 / CLK_TCK);
+	kernfs_printf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 %lld %llu %llu "
+		      "18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 17 0 0 0 0 0 0 "
+		      "0 0 %llu %llu %llu %llu %llu 0\n",
+		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.nthreads, start,
+		      (unsigned long long)u.size, (unsigned long long)u.rss / PAGE_SIZE,
+		      (unsigned long long)(mm ? mm->stack_start : 0), (unsigned long long)s.sigmask,
+		      (unsigned long long)(mm ? mm->brk_start : 0),
+		      (unsigned long long)(mm ? mm->arg_start : 0),
+		      (unsigned long long)(mm ? mm->arg_end : 0),
+		      (unsigned long long)(mm ? mm->env_start : 0),
+		      (unsigned long long)(mm ? mm->env_end : 0));
+	proc_snap_put(&s);
+	return 0;
+}
+
+static int show_statm(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	struct vm_usage u = vm_usage(s.mm);
+	kernfs_printf(b, "%llu %llu 0 %llu 0 %llu 0\n", (unsigned long long)u.size / PAGE_SIZE,
+		      (unsigned long long)u.rss / PAGE_SIZE, (unsigned long long)u.exec / PAGE_SIZE,
+		      (unsigned long long)(u.data + u.stack) / PAGE_SIZE);
+	proc_snap_put(&s);
+	return 0;
+}
+
+struct maps_ctx {
+	struct kernfs_buf *b;
+	struct task *reader;
+};
+
+static void show_vma(const struct vma *v, void *arg)
+{
+	struct maps_ctx *c = arg;
+	char path[VFS_PATH_MAX] = "";
+	unsigned long long ino = 0;
+	dev_t dev = 0;
+	if (v->file) {
+		if (vfs_task_file_path(c->reader, v->file, path, sizeof(path)) < 0)
+			path[0] = '\0';
+		ino = v->file->inode->ino;
+		dev = v->file->inode->sb->dev;
+	} else if (v->name) {
+		snprintf(path, sizeof(path), "%s", v->name);
+	}
+	int n;
+	kernfs_printf(c->b, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu %n",
+		      (unsigned long long)v->start, (unsigned long long)v->end,
+		      v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+		      v->prot & PROT_EXEC ? 'x' : '-', v->flags & MAP_SHARED ? 's' : 'p',
+		      (unsigned long long)(v->file ? v->file_off : 0), major(dev), minor(dev), ino,
+		      &n);
+	if (path[0])
+		kernfs_printf(c->b, "%*s%s", MAX(0, 73 - n), "", path);
+	kernfs_printf(c->b, "\n");
+}
+
+static int show_maps(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	struct maps_ctx c = { .b = b, .reader = current_task };
+	if (s.mm)
+		mm_for_each_vma(s.mm, show_vma, &c);
+	proc_snap_put(&s);
+	return 0;
+}
+
+static int show_limits(void *arg, struct kernfs_buf *b)
+{
+	static const struct { const char *name, *unit; } names[RLIM_NLIMITS] = {
+		[RLIMIT_CPU] = { "Max cpu time", "seconds" },
+		[RLIMIT_FSIZE] = { "Max file size", "bytes" },
+		[RLIMIT_DATA] = { "Max data size", "bytes" },
+		[RLIMIT_STACK] = { "Max stack size", "bytes" },
+		[RLIMIT_CORE] = { "Max core file size", "bytes" },
+		[RLIMIT_RSS] = { "Max resident set", "bytes" },
+		[RLIMIT_NPROC] = { "Max processes", "processes" },
+		[RLIMIT_NOFILE] = { "Max open files", "files" },
+		[RLIMIT_MEMLOCK] = { "Max locked memory", "bytes" },
+		[RLIMIT_AS] = { "Max address space", "bytes" },
+		[RLIMIT_LOCKS] = { "Max file locks", "locks" },
+		[RLIMIT_SIGPENDING] = { "Max pending signals", "signals" },
+		[RLIMIT_MSGQUEUE] = { "Max msgqueue size", "bytes" },
+		[RLIMIT_NICE] = { "Max nice priority", "" },
+		[RLIMIT_RTPRIO] = { "Max realtime priority", "" },
+		[RLIMIT_RTTIME] = { "Max realtime timeout", "us" },
+	};
+	struct task *self = current_task;
+	if (!self)
+		return -ESRCH;
+	struct rlimit lim[RLIM_NLIMITS];
+	bool found = false;
+	pthread_mutex_lock(&self->k->ts_lock);
+	struct thread_group *tg;
+	TAILQ_FOREACH(tg, &self->k->thread_groups, all)
+		if (task_tgid_nr(self, tg) == PID_OF(arg)) {
+			memcpy(lim, tg->rlimits, sizeof(lim));
+			found = true;
+		}
+	pthread_mutex_unlock(&self->k->ts_lock);
+	if (!found)
+		return -ESRCH;
+	kernfs_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		char soft[24] = "unlimited", hard[24] = "unlimited";
+		if (lim[i].rlim_cur != RLIM_INFINITY)
+			snprintf(soft, sizeof(soft), "%llu", (unsigned long long)lim[i].rlim_cur);
+		if (lim[i].rlim_max != RLIM_INFINITY)
+			snprintf(hard, sizeof(hard), "%llu", (unsigned long long)lim[i].rlim_max);
+		kernfs_printf(b, "%-25s %-20s %-20s %-10s\n", names[i].name, soft, hard, names[i].unit);
+	}
+	return 0;
+}
+
+/* exe, cwd and root: paths as the reader sees them. */
+static int link_path(pid_t pid, int which, char *buf, size_t size)
+{
+	struct proc_snap s;
+	if (proc_snap_get(pid, &s) < 0)
+		return -ENOENT;
+	char tmp[VFS_PATH_MAX];
+	int n = -ENOENT;
+	if (which == 0 && s.mm && s.mm->exe) {
+		n = vfs_task_file_path(current_task, s.mm->exe, tmp, sizeof(tmp));
+	} else if (which != 0 && s.fs) {
+		struct path p, root;
+		if (which == 1)
+			fs_context_cwd(s.fs, &p);
+		else
+			fs_context_root(s.fs, &p);
+		fs_context_root(current_task->fs, &root);
+		n = vfs_d_path(&p, &root, tmp, sizeof(tmp));
+		path_put(&p);
+		path_put(&root);
+	}
+	proc_snap_put(&s);
+	if (n < 0)
+		return n;
+	memcpy(buf, tmp, MIN((size_t)n, size));
+	return (int)MIN((size_t)n, size);
+}
+
+static int exe_link(void *arg, char *buf, size_t size)
+{
+	return link_path(PID_OF(arg), 0, buf, size);
+}
+
+static int cwd_link(void *arg, char *buf, size_t size)
+{
+	return link_path(PID_OF(arg), 1, buf, size);
+}
+
+static int root_link(void *arg, char *buf, size_t size)
+{
+	return link_path(PID_OF(arg), 2, buf, size);
+}
+
+/* /proc/<pid>/fd: one symlink per open fd, to the file's path. The
+ * link's argument carries the pid and the fd in one word. */
+#define FD_ARG(pid, fd) ((void *)(((uintptr_t)(pid) << 32) | (uint32_t)(fd)))
+#define FD_ARG_PID(arg) ((pid_t)((uintptr_t)(arg) >> 32))
+#define FD_ARG_FD(arg) ((int)(uint32_t)(uintptr_t)(arg))
+
+static int fd_link_target(void *arg, char *buf, size_t size)
+{
+	struct proc_snap s;
+	if (proc_snap_get(FD_ARG_PID(arg), &s) < 0)
+		return -ENOENT;
+	struct file *f = s.fdt ? fdt_fget(s.fdt, FD_ARG_FD(arg), NULL) : NULL;
+	proc_snap_put(&s);
+	if (!f)
+		return -ENOENT;
+	char tmp[VFS_PATH_MAX];
+	int n = vfs_task_file_path(current_task, f, tmp, sizeof(tmp));
+	file_put(f);
+	if (n < 0)
+		return n;
+	memcpy(buf, tmp, MIN((size_t)n, size));
+	return (int)MIN((size_t)n, size);
+}
+
+static struct inode *fd_lookup(struct inode *dir, void *arg, const char *name)
+{
+	char *end;
+	long fd = strtol(name, &end, 10);
+	if (!*name || *end || fd < 0 || fd > INT32_MAX || (name[0] == '0' && name[1]))
+		return ERR_PTR(-ENOENT);
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return ERR_PTR(-ENOENT);
+	struct file *f = s.fdt ? fdt_fget(s.fdt, (int)fd, NULL) : NULL;
+	proc_snap_put(&s);
+	if (!f)
+		return ERR_PTR(-ENOENT);
+	file_put(f);
+	struct inode *inode = kernfs_new_dynlink(dir->sb, fd_link_target,
+						 FD_ARG(PID_OF(arg), fd));
+	inode->mode = S_IFLNK | 0700;
+	inode->ino = proc_ino(PID_OF(arg), 64) + (uint64_t)fd * 4096;
+	return inode;
+}
+
+struct fd_list_ctx {
+	pid_t pid;
+	int fds[1024];
+	int n;
+};
+
+static void collect_fd(int fd, struct file *f, void *arg)
+{
+	struct fd_list_ctx *c = arg;
+	if (c->n < (int)ARRAY_SIZE(c->fds))
+		c->fds[c->n++] = fd;
+}
+
+static void fd_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ctx)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return;
+	struct fd_list_ctx *c = xzalloc(sizeof(*c));
+	if (s.fdt)
+		fdt_for_each(s.fdt, collect_fd, c);
+	proc_snap_put(&s);
+	for (int i = 0; i < c->n; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "%d", c->fds[i]);
+		emit(ctx, name, proc_ino(PID_OF(arg), 64) + (uint64_t)c->fds[i] * 4096, S_IFLNK);
+	}
+	free(c);
+}
+
+static const struct kernfs_dyndir_ops fd_ops = {
+	.lookup = fd_lookup,
+	.list = fd_list,
+};
+
+static void add_link(struct inode *dir, const char *name, kernfs_link_fn fn, void *arg)
+{
+	struct inode *l = kernfs_new_dynlink(dir->sb, fn, arg);
+	l->mode = S_IFLNK | 0777;
+	kernfs_add(dir, name, l);
+	inode_put(l);
+}
+
+struct inode *proc_pid_dir(struct super_block *sb, pid_t pid)
+{
+	static const struct {
+		const char *name;
+		kernfs_show_fn show;
+		mode_t mode;
+	} files[] = {
+		{ "cmdline", show_cmdline, 0444 }, { "comm", show_comm, 0644 },
+		{ "environ", show_environ, 0400 }, { "limits", show_limits, 0444 },
+		{ "maps", show_maps, 0444 },	   { "mounts", proc_show_mounts, 0444 },
+		{ "stat", show_stat, 0444 },	   { "statm", show_statm, 0444 },
+		{ "status", show_status, 0444 },
+	};
+	void *arg = (void *)(intptr_t)pid;
+	struct inode *dir = kernfs_new_dir(sb, 0555);
+	dir->ino = proc_ino(pid, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		kernfs_add_file(dir, files[i].name, files[i].mode, files[i].show, arg);
+	add_link(dir, "exe", exe_link, arg);
+	add_link(dir, "cwd", cwd_link, arg);
+	add_link(dir, "root", root_link, arg);
+	struct inode *fd = kernfs_new_dyndir(sb, 0500, &fd_ops, arg);
+	fd->ino = proc_ino(pid, 1);
+	kernfs_add(dir, "fd", fd);
+	inode_put(fd);
+	return dir;
+}

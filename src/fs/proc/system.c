@@ -1,0 +1,228 @@
+/* System-wide /proc files, describing the sandbox, never the host: the
+ * sandbox's CPUs, its memory file, its clocks, its mounts. */
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cvisor/kernel.h"
+#include "cvisor/vfs.h"
+#include "proc_internal.h"
+
+static struct kernel *reader_kernel(void)
+{
+	return current_task ? current_task->k : NULL;
+}
+
+/* CPUID feature bits and their /proc/cpuinfo names (leaf 1 EDX and ECX,
+ * leaf 7 EBX), the common subset programs look for. */
+static const struct { unsigned leaf, reg, bit; const char *name; } cpu_flags[] = {
+	{ 1, 3, 0, "fpu" }, { 1, 3, 4, "tsc" }, { 1, 3, 5, "msr" }, { 1, 3, 8, "cx8" },
+	{ 1, 3, 15, "cmov" }, { 1, 3, 19, "clflush" }, { 1, 3, 23, "mmx" }, { 1, 3, 24, "fxsr" },
+	{ 1, 3, 25, "sse" }, { 1, 3, 26, "sse2" }, { 1, 3, 28, "ht" }, { 1, 2, 0, "pni" },
+	{ 1, 2, 1, "pclmulqdq" }, { 1, 2, 9, "ssse3" }, { 1, 2, 12, "fma" }, { 1, 2, 13, "cx16" },
+	{ 1, 2, 19, "sse4_1" }, { 1, 2, 20, "sse4_2" }, { 1, 2, 22, "movbe" }, { 1, 2, 23, "popcnt" },
+	{ 1, 2, 25, "aes" }, { 1, 2, 26, "xsave" }, { 1, 2, 28, "avx" }, { 1, 2, 29, "f16c" },
+	{ 1, 2, 30, "rdrand" }, { 7, 1, 3, "bmi1" }, { 7, 1, 5, "avx2" }, { 7, 1, 8, "bmi2" },
+	{ 7, 1, 9, "erms" }, { 7, 1, 16, "avx512f" }, { 7, 1, 18, "rdseed" }, { 7, 1, 19, "adx" },
+	{ 7, 1, 29, "sha_ni" },
+};
+
+static int show_cpuinfo(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	unsigned regs[2][4] = { { 0 } }, vendor[4] = { 0 }, sig = 0;
+	unsigned a, bx, c, d;
+	__get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]);
+	if (__get_cpuid(1, &sig, &bx, &c, &d)) {
+		regs[0][2] = c;
+		regs[0][3] = d;
+	}
+	if (__get_cpuid_count(7, 0, &a, &bx, &c, &d))
+		regs[1][1] = bx;
+	char brand[49] = "";
+	unsigned *bp = (unsigned *)brand;
+	for (unsigned i = 0; i < 3; i++)
+		__get_cpuid(0x80000002 + i, &bp[i * 4], &bp[i * 4 + 1], &bp[i * 4 + 2], &bp[i * 4 + 3]);
+	unsigned family = (sig >> 8) & 0xf, model = (sig >> 4) & 0xf;
+	if (family == 0xf)
+		family += (sig >> 20) & 0xff;
+	if (family >= 6)
+		model += ((sig >> 16) & 0xf) << 4;
+
+	for (unsigned cpu = 0; cpu < k->ncpus; cpu++) {
+		kernfs_printf(b, "processor\t: %u\nvendor_id\t: %.12s\ncpu family\t: %u\n", cpu,
+			      (char *)vendor, family);
+		kernfs_printf(b, "model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n", model, brand,
+			      sig & 0xf);
+		kernfs_printf(b, "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\n",
+			      k->ncpus, cpu, k->ncpus);
+		kernfs_printf(b, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: 13\nwp\t\t: yes\nflags\t\t:");
+		for (size_t i = 0; i < ARRAY_SIZE(cpu_flags); i++)
+			if (regs[cpu_flags[i].leaf == 7][cpu_flags[i].reg] >> cpu_flags[i].bit & 1)
+				kernfs_printf(b, " %s", cpu_flags[i].name);
+		kernfs_printf(b, "\nclflush size\t: 64\ncache_alignment\t: 64\n"
+			      "address sizes\t: 46 bits physical, 48 bits virtual\n\n");
+	}
+	return 0;
+}
+
+static int show_meminfo(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	pthread_mutex_lock(&k->mf.lock);
+	uint64_t total = k->mf.limit >> 10, used = k->mf.in_use >> 10;
+	pthread_mutex_unlock(&k->mf.lock);
+	uint64_t free_kb = total > used ? total - used : 0;
+	kernfs_printf(b, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
+		      "MemAvailable:   %8llu kB\nBuffers:               0 kB\n"
+		      "Cached:                0 kB\nSwapCached:            0 kB\n"
+		      "Active:         %8llu kB\nInactive:              0 kB\n"
+		      "SwapTotal:             0 kB\nSwapFree:              0 kB\n"
+		      "Shmem:                 0 kB\nCommitLimit:    %8llu kB\n",
+		      (unsigned long long)total, (unsigned long long)free_kb,
+		      (unsigned long long)free_kb, (unsigned long long)used,
+		      (unsigned long long)total);
+	return 0;
+}
+
+/* Seconds since the sandbox booted; never shown as zero. */
+static double uptime_seconds(struct kernel *k)
+{
+	double up = (double)(kernel_monotonic_ns(k) - k->tk.boot_mono_ns) / 1e9;
+	return up < 0.01 ? 0.01 : up;
+}
+
+static int show_uptime(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	double up = uptime_seconds(k);
+	kernfs_printf(b, "%.2f %.2f\n", up, up * k->ncpus);
+	return 0;
+}
+
+static int show_version(void *arg, struct kernfs_buf *b)
+{
+	kernfs_printf(b, "Linux version %s (cvisor@cvisor) (gcc) %s\n", CVISOR_UTS_RELEASE,
+		      CVISOR_UTS_VERSION);
+	return 0;
+}
+
+static int show_loadavg(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	pthread_mutex_lock(&k->ts_lock);
+	unsigned n = k->nr_tasks;
+	pid_t last = k->root_pidns->last_pid;
+	pthread_mutex_unlock(&k->ts_lock);
+	kernfs_printf(b, "0.00 0.00 0.00 1/%u %d\n", n, last);
+	return 0;
+}
+
+static int show_stat(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	kernfs_printf(b, "cpu  0 0 0 0 0 0 0 0 0 0\n");
+	for (unsigned i = 0; i < k->ncpus; i++)
+		kernfs_printf(b, "cpu%u 0 0 0 0 0 0 0 0 0 0\n", i);
+	pthread_mutex_lock(&k->ts_lock);
+	pid_t last = k->root_pidns->last_pid;
+	pthread_mutex_unlock(&k->ts_lock);
+	kernfs_printf(b, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running 1\n"
+		      "procs_blocked 0\n", (long long)((kernel_realtime_ns(k) -
+		      (kernel_monotonic_ns(k) - k->tk.boot_mono_ns)) / 1000000000), last);
+	return 0;
+}
+
+static int show_filesystems(void *arg, struct kernfs_buf *b)
+{
+	kernfs_printf(b, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n"
+		      "nodev\tdevpts\nnodev\toverlay\n");
+	return 0;
+}
+
+static int show_hostname(void *arg, struct kernfs_buf *b)
+{
+	struct task *t = current_task;
+	if (!t)
+		return -ESRCH;
+	pthread_mutex_lock(&t->utsns->lock);
+	kernfs_printf(b, "%s\n", arg ? t->utsns->domainname : t->utsns->hostname);
+	pthread_mutex_unlock(&t->utsns->lock);
+	return 0;
+}
+
+static int show_string(void *arg, struct kernfs_buf *b)
+{
+	kernfs_printf(b, "%s\n", (const char *)arg);
+	return 0;
+}
+
+/* /proc/mounts: the path of each mount point, from the namespace root. */
+static void mount_point(const struct mount *m, char *buf, size_t size)
+{
+	char tmp[VFS_PATH_MAX];
+	size_t pos = sizeof(tmp) - 1;
+	tmp[pos] = '\0';
+	for (; m->parent; m = m->parent)
+		for (const struct dentry *d = m->mountpoint; d->parent != d; d = d->parent) {
+			size_t len = strlen(d->name);
+			if (len + 1 > pos)
+				break;
+			pos -= len;
+			memcpy(tmp + pos, d->name, len);
+			tmp[--pos] = '/';
+		}
+	snprintf(buf, size, "%s", tmp[pos] ? tmp + pos : "/");
+}
+
+static void show_mount(const struct mount *m, void *arg)
+{
+	char where[VFS_PATH_MAX];
+	mount_point(m, where, sizeof(where));
+	kernfs_printf(arg, "%s %s %s %s%s%s%s 0 0\n", m->source ? m->source : "none", where,
+		      m->sb->fs_name, m->flags & MNT_READONLY ? "ro" : "rw",
+		      m->flags & MNT_NOSUID ? ",nosuid" : "", m->flags & MNT_NODEV ? ",nodev" : "",
+		      m->flags & MNT_NOEXEC ? ",noexec" : "");
+}
+
+int proc_show_mounts(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	mount_ns_for_each(k->mntns, show_mount, b);
+	return 0;
+}
+
+void proc_add_system_files(struct inode *root)
+{
+	static const struct {
+		const char *name;
+		kernfs_show_fn show;
+	} files[] = {
+		{ "cpuinfo", show_cpuinfo },	 { "meminfo", show_meminfo },
+		{ "uptime", show_uptime },	 { "version", show_version },
+		{ "loadavg", show_loadavg },	 { "stat", show_stat },
+		{ "filesystems", show_filesystems },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		kernfs_add_file(root, files[i].name, 0444, files[i].show, NULL);
+
+	struct inode *sys = kernfs_add_dir(root, "sys", 0555);
+	struct inode *kern = kernfs_add_dir(sys, "kernel", 0555);
+	kernfs_add_file(kern, "hostname", 0644, show_hostname, NULL);
+	kernfs_add_file(kern, "domainname", 0644, show_hostname, (void *)1);
+	kernfs_add_file(kern, "ostype", 0444, show_string, "Linux");
+	kernfs_add_file(kern, "osrelease", 0444, show_string, CVISOR_UTS_RELEASE);
+	kernfs_add_file(kern, "pid_max", 0444, show_string, "4194304");
+}
