@@ -81,6 +81,7 @@ int mm_munmap(struct mm *mm, uaddr_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot);
 int64_t mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, int flags,
 		  uaddr_t new_addr);
+int mm_msync(struct mm *mm, uaddr_t addr, uint64_t len, int flags);
 int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice);
 uaddr_t mm_brk(struct mm *mm, uaddr_t newbrk);
 /* Names the VMA at ADDR for /proc maps ("[stack]"); NAME must be static. */

@@ -53,6 +53,8 @@ struct platform_ops {
 	/* Makes a running or about-to-run ctx_switch return SWITCH_INTERRUPT.
 	 * Safe from any thread. */
 	void (*ctx_interrupt)(struct context *c);
+	/* CPU time the application thread of C has used, in nanoseconds. */
+	int64_t (*ctx_cpu_ns)(struct context *c);
 };
 
 struct platform {

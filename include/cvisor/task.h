@@ -125,6 +125,8 @@ void task_interrupt_locked(struct task *t);
 /* Terminates every process of the sandbox with signal SIGNO. */
 void kernel_kill_all(struct kernel *k, int signo);
 
+/* CPU time T has used: its application thread plus its sentry thread. */
+int64_t task_cpu_ns(struct task *t);
 /* Replaces T's credentials with C (taking over the reference). */
 void task_set_creds(struct task *t, struct creds *c);
 /* Initialises T's wake condition (monotonic clock). */

@@ -16,6 +16,18 @@ void task_init_wake(struct task *t)
 	pthread_condattr_destroy(&attr);
 }
 
+int64_t task_cpu_ns(struct task *t)
+{
+	const struct platform_ops *ops = t->k->platform.ops;
+	int64_t app = t->ctx ? ops->ctx_cpu_ns(t->ctx) : 0;
+	struct timespec ts;
+	clockid_t cid;
+	int64_t sentry = 0;
+	if (pthread_getcpuclockid(t->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+		sentry = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return app + sentry;
+}
+
 void task_set_creds(struct task *t, struct creds *c)
 {
 	pthread_mutex_lock(&t->k->ts_lock);

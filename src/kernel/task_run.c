@@ -35,6 +35,7 @@ void *task_run(void *arg)
 {
 	struct task *t = arg;
 	current_task = t;
+	t->thread = pthread_self();
 	const struct platform_ops *ops = t->k->platform.ops;
 
 	/* Signals for the sandbox are handled by the CLI's forwarder thread. */

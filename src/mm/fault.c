@@ -79,10 +79,37 @@ static int break_cow(struct mm *mm, uint64_t *pte)
 	return 0;
 }
 
+/* Shared file mappings map the file's own pages (tmpfs keeps them in the
+ * memory file), so stores and write(2) meet in one place. */
+static int populate_shared_file(struct mm *mm, struct vma *v, uaddr_t start, uaddr_t end,
+				bool write)
+{
+	for (uaddr_t a = start; a < end; a += PAGE_SIZE) {
+		uint64_t *pte = pt_entry(&mm->pt, a / PAGE_SIZE, true);
+		if (*pte & PTE_PRESENT)
+			continue;
+		uint64_t off;
+		uint64_t pgoff = (v->file_off + (a - v->start)) / PAGE_SIZE;
+		int err = v->file->ops->mmap_page(v->file, pgoff, write, &off);
+		if (err)
+			return err;
+		*pte = off | PTE_PRESENT;
+	}
+	return 0;
+}
+
+static bool maps_file_pages(const struct vma *v)
+{
+	return v->file && (v->flags & MAP_SHARED) && v->file->ops->mmap_page;
+}
+
 int mm_populate(struct mm *mm, struct vma *v, uaddr_t start, uaddr_t end, bool write)
 {
 	struct memfile *mf = mm_memfile(mm);
 	uaddr_t a = start;
+
+	if (maps_file_pages(v))
+		return populate_shared_file(mm, v, start, end, write);
 
 	while (a < end) {
 		uint64_t *pte = pt_entry(&mm->pt, a / PAGE_SIZE, true);

@@ -116,6 +116,30 @@ out:
 	return ret;
 }
 
+int mm_msync(struct mm *mm, uaddr_t addr, uint64_t len, int flags)
+{
+	if (!page_aligned(addr) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	uint64_t size = round_up(len, PAGE_SIZE);
+	if (size < len || addr + size < addr)
+		return -ENOMEM;
+	/* Shared file pages are the file's own memory-file pages: nothing to
+	 * write back. What remains is Linux's check that all is mapped. */
+	int ret = 0;
+	pthread_mutex_lock(&mm->lock);
+	uaddr_t cur = addr, end = addr + size;
+	for (struct vma *v = vma_find_after(mm, addr); cur < end; v = RB_NEXT(vma_tree, &mm->vmas, v)) {
+		if (!v || v->start > cur) {
+			ret = -ENOMEM;
+			break;
+		}
+		cur = v->end;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
 int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice)
 {
 	if (!page_aligned(addr))

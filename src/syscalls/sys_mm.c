@@ -9,8 +9,10 @@
 
 /* mmap's checks on the file (mm/mmap.c do_mmap): readable, and for a
  * writable shared mapping also writable. Private mappings copy the file's
- * pages into the memory file; shared ones need the file to supply its
- * pages (tmpfs), which comes with MAP_SHARED support. */
+ * pages into the memory file. Shared ones map the file's own pages where
+ * the filesystem keeps them in the memory file (tmpfs); a read-only
+ * shared mapping of another file (the read-only host layer, which cannot
+ * change under it) is served like a private one. */
 static int mmap_check_file(struct file *f, int prot, int flags)
 {
 	if (f->fmode & FMODE_PATH)
@@ -23,7 +25,7 @@ static int mmap_check_file(struct file *f, int prot, int flags)
 		return -EACCES;
 	if (!S_ISREG(f->inode->mode))
 		return -ENODEV;
-	if (shared && (prot & PROT_WRITE))
+	if (shared && (prot & PROT_WRITE) && !f->ops->mmap_page)
 		return -ENODEV;
 	return 0;
 }
@@ -75,4 +77,9 @@ long sys_mremap(struct task *t, const struct syscall_args *a)
 long sys_madvise(struct task *t, const struct syscall_args *a)
 {
 	return mm_madvise(t->mm, a->arg[0], a->arg[1], (int)a->arg[2]);
+}
+
+long sys_msync(struct task *t, const struct syscall_args *a)
+{
+	return mm_msync(t->mm, a->arg[0], a->arg[1], (int)a->arg[2]);
 }

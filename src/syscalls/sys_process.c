@@ -1,5 +1,6 @@
 /* Process identity, limits and system information. */
 #include <asm/prctl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <string.h>
 #include <sys/random.h>
@@ -101,6 +102,34 @@ long sys_uname(struct task *t, const struct syscall_args *a)
 	return copy_out(t, a->arg[0], &u, sizeof(u));
 }
 
+/* sethostname/setdomainname: the sandbox's UTS namespace only. */
+static long set_uts_name(struct task *t, const struct syscall_args *a, bool domain)
+{
+	int64_t len = (int64_t)a->arg[1];
+	char name[65];
+	if (len < 0 || len > 64)
+		return -EINVAL;
+	if (!creds_has_cap(t->creds, CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_in(t, name, a->arg[0], (size_t)len) < 0)
+		return -EFAULT;
+	name[len] = '\0';
+	pthread_mutex_lock(&t->utsns->lock);
+	memcpy(domain ? t->utsns->domainname : t->utsns->hostname, name, (size_t)len + 1);
+	pthread_mutex_unlock(&t->utsns->lock);
+	return 0;
+}
+
+long sys_sethostname(struct task *t, const struct syscall_args *a)
+{
+	return set_uts_name(t, a, false);
+}
+
+long sys_setdomainname(struct task *t, const struct syscall_args *a)
+{
+	return set_uts_name(t, a, true);
+}
+
 /* Linux's rule for setting a limit: soft <= hard, and raising the hard
  * limit needs CAP_SYS_RESOURCE. */
 static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *new,
@@ -116,7 +145,7 @@ static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *ne
 	if (old)
 		*old = *cur;
 	if (new) {
-		if (new->rlim_max > cur->rlim_max && !creds_has_cap(t->creds, 24 /* CAP_SYS_RESOURCE */))
+		if (new->rlim_max > cur->rlim_max && !creds_has_cap(t->creds, CAP_SYS_RESOURCE))
 			ret = -EPERM;
 		else if (resource == RLIMIT_NOFILE && new->rlim_max > (1 << 20))
 			ret = -EPERM;	/* fs.nr_open */

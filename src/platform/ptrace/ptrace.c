@@ -15,6 +15,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cvisor/log.h"
@@ -150,6 +151,17 @@ static void ptrace_ctx_interrupt(struct context *c)
 		syscall(SYS_tgkill, pid, pid, SIG_INTERRUPT);
 }
 
+static int64_t ptrace_ctx_cpu_ns(struct context *c)
+{
+	/* The stub is single-threaded: its process CPU clock (Linux's
+	 * MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)) is the thread's. */
+	pid_t pid = c->running_pid;
+	struct timespec ts;
+	if (pid <= 0 || clock_gettime((clockid_t)((~(unsigned)pid << 3) | 2), &ts) < 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static enum switch_result fault_result(pid_t pid, int sig, struct fault_info *fi)
 {
 	siginfo_t si;
@@ -222,4 +234,5 @@ const struct platform_ops ptrace_platform_ops = {
 	.ctx_release = ptrace_ctx_release,
 	.ctx_switch = ptrace_ctx_switch,
 	.ctx_interrupt = ptrace_ctx_interrupt,
+	.ctx_cpu_ns = ptrace_ctx_cpu_ns,
 };
