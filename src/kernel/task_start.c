@@ -57,8 +57,10 @@ static struct task *create_init(struct kernel *k, const struct process_args *pa,
 	}
 	t->fdt = fdt_new();
 	for (int i = 0; i < 3; i++)
-		if (pa->stdio[i])
+		if (pa->stdio[i]) {
 			fdt_install_at(t->fdt, i, pa->stdio[i], false);
+			file_put(pa->stdio[i]);
+		}
 
 	k->root_pidns->init = tg;
 	TAILQ_INSERT_TAIL(&tg->tasks, t, tg_entry);

@@ -95,6 +95,8 @@ struct dentry *d_lookup_cached(struct dentry *parent, const char *name)
 	return d;
 }
 
+static void d_prune_children_locked(struct dentry *d);
+
 struct dentry *d_add(struct dentry *parent, const char *name, struct inode *inode)
 {
 	struct dentry *d = d_alloc(parent, name, inode, parent->sb);
@@ -103,12 +105,15 @@ struct dentry *d_add(struct dentry *parent, const char *name, struct inode *inod
 	parent->refs++;
 	struct dentry *old = RB_INSERT(dentry_tree, &parent->children, d);
 	if (old) {
-		/* A stale entry (only possible if a filesystem changed
-		 * behind the cache): the new one wins. */
+		/* A stale entry (a filesystem changed behind the cache, or
+		 * revalidate refused it): the new one wins, and the old one's
+		 * names go with it, else they would keep it alive. */
 		RB_REMOVE(dentry_tree, &parent->children, old);
 		old->hashed = false;
 		RB_INSERT(dentry_tree, &parent->children, d);
-		if (old->refs == 0)
+		old->refs++;
+		d_prune_children_locked(old);
+		if (--old->refs == 0)
 			d_free_locked(old);
 	}
 	d->hashed = true;

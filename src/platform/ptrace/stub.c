@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,7 +114,14 @@ pid_t stub_spawn(int memfd)
 	if (waitpid(pid, &status, __WALL) < 0)
 		return -errno;
 	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
-		log_error("ptrace: stub %d did not start (status %#x)", pid, status);
+		struct user_regs_struct r = { 0 };
+		siginfo_t si = { 0 };
+		if (WIFSTOPPED(status)) {
+			ptrace(PTRACE_GETREGS, pid, 0, &r);
+			ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+		}
+		log_error("ptrace: stub %d did not start (status %#x, ip %#llx, addr %p)", pid,
+			  status, r.rip, si.si_addr);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, __WALL);
 		return -ECHILD;
