@@ -23,6 +23,9 @@ SYSCALL(sched_yield, SUPPORT_FULL, "", NULL)
 SYSCALL(sysinfo, SUPPORT_FULL, "p", NULL)
 SYSCALL(getrandom, SUPPORT_FULL, "pux", NULL)
 
+/* sys_syslog.c */
+SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
+
 /* sys_prctl.c */
 SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, GET_SECCOMP, CAPBSET_READ")
 

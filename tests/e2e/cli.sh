@@ -45,6 +45,13 @@ expect_rc 0
 [ -s "$WORK/debug.log" ] || why "--debug-log FILE left FILE empty or absent"
 t_end
 
+# The kernel log is the sandbox's own, with its boot lines.
+t_begin dmesg
+cv do -- "$BUSYBOX" dmesg
+expect_rc 0
+expect_out_has "Linux version 6.1.0-cvisor"
+t_end
+
 t_begin debug-log-stderr
 cv do --debug-log - -- "$BUSYBOX" echo hi
 expect_rc 0
@@ -148,6 +155,13 @@ if gcc -O2 -static -o "$WORK/exitwith" "$E2E_DIR/prog/exitwith.c" 2>"$WORK/gcc.e
 	cv do -- "$WORK/exitwith" segv
 	CRASH_RE=$CRASH_SAVED
 	expect_rc 139
+	t_end
+	# An unimplemented syscall fails with ENOSYS and is reported in the log.
+	t_begin unimplemented-syscall-event
+	cv do --debug-log "$WORK/unimpl.log" -- "$WORK/exitwith" enosys
+	expect_rc 0
+	grep -q "unimplemented syscall: pid 1 (exitwith) called ? (1000)" "$WORK/unimpl.log" ||
+		why "no unimplemented-syscall event for syscall 1000 in the debug log"
 	t_end
 else
 	t_begin exit-status

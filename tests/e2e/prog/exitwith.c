@@ -1,7 +1,11 @@
 /* exitwith N: exits with status N.  exitwith segv: dies of SIGSEGV.
+ * exitwith enosys: makes a syscall no kernel has (1000) and exits 0 if it
+ * failed with ENOSYS.
  * Built static by tests/e2e/cli.sh to check cvisor's exit status contract. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -11,5 +15,7 @@ int main(int argc, char **argv)
 		volatile int *p = NULL;
 		return *p;
 	}
+	if (strcmp(argv[1], "enosys") == 0)
+		return syscall(1000) == -1 && errno == ENOSYS ? 0 : 1;
 	return atoi(argv[1]);
 }
