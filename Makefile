@@ -3,7 +3,7 @@
 
 CC      ?= gcc
 SAN     ?= 0
-BUILD   := $(if $(filter 1,$(SAN)),build-san,build)
+BUILD   ?= $(if $(filter 1,$(SAN)),build-san,build)
 
 CFLAGS  := -std=gnu17 -O2 -g -Wall -Wextra -Wno-unused-parameter \
            -Wno-missing-field-initializers -fno-strict-aliasing \
@@ -61,6 +61,7 @@ demo: deps
 # The quick start's second command, and what .ci/run calls.
 test: deps
 	$(MAKE) all
+	$(MAKE) CC=clang BUILD=build-clang all
 	$(MAKE) SAN=1 all unit
 	sh tests/run-all.sh
 
@@ -69,6 +70,6 @@ bench: deps
 	sh bench/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

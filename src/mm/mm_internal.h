@@ -19,6 +19,10 @@ struct vma *vma_find_after(struct mm *mm, uaddr_t addr);
 /* Top-down search for a free gap of LEN below mm->mmap_top; 0 if none. */
 uaddr_t mm_find_gap(struct mm *mm, uint64_t len);
 
+/* Whether every page of [start, end) is inside some VMA (Linux's
+ * mprotect/madvise/msync fail with ENOMEM otherwise). */
+bool vma_range_mapped(struct mm *mm, uaddr_t start, uaddr_t end);
+
 /* Drops the pages of [start, end) from the page table and the platform
  * address space. */
 void mm_drop_pages(struct mm *mm, uaddr_t start, uaddr_t end);

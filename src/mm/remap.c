@@ -126,18 +126,10 @@ int mm_msync(struct mm *mm, uaddr_t addr, uint64_t len, int flags)
 		return -ENOMEM;
 	/* Shared file pages are the file's own memory-file pages: nothing to
 	 * write back. What remains is Linux's check that all is mapped. */
-	int ret = 0;
 	pthread_mutex_lock(&mm->lock);
-	uaddr_t cur = addr, end = addr + size;
-	for (struct vma *v = vma_find_after(mm, addr); cur < end; v = RB_NEXT(vma_tree, &mm->vmas, v)) {
-		if (!v || v->start > cur) {
-			ret = -ENOMEM;
-			break;
-		}
-		cur = v->end;
-	}
+	bool mapped = vma_range_mapped(mm, addr, addr + size);
 	pthread_mutex_unlock(&mm->lock);
-	return ret;
+	return mapped ? 0 : -ENOMEM;
 }
 
 int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice)

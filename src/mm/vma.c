@@ -157,6 +157,17 @@ static void unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end)
 	}
 }
 
+bool vma_range_mapped(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	uaddr_t cur = start;
+	for (struct vma *v = vma_find_after(mm, start); cur < end; v = RB_NEXT(vma_tree, &mm->vmas, v)) {
+		if (!v || v->start > cur)
+			return false;
+		cur = v->end;
+	}
+	return true;
+}
+
 static bool range_free(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	struct vma *v = vma_find_after(mm, start);
@@ -286,15 +297,10 @@ int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot)
 	uaddr_t end = addr + size;
 
 	pthread_mutex_lock(&mm->lock);
-	/* Linux fails with ENOMEM if any page of the range is unmapped. */
 	int ret = 0;
-	uaddr_t cur = addr;
-	for (struct vma *v = vma_find_after(mm, addr); cur < end; v = RB_NEXT(vma_tree, &mm->vmas, v)) {
-		if (!v || v->start > cur) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		cur = v->end;
+	if (!vma_range_mapped(mm, addr, end)) {
+		ret = -ENOMEM;
+		goto out;
 	}
 	vma_split_range(mm, addr, end);
 	for (struct vma *v = vma_find(mm, addr); v && v->start < end;) {

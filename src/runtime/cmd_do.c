@@ -120,15 +120,20 @@ static struct file *stdio_file(int fd)
 
 /* Host signals to cvisor end the sandbox with that signal, as runsc do
  * forwards them. */
+static void forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
 static void *signal_forwarder(void *arg)
 {
 	struct kernel *k = arg;
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	forwarded_signals(&set);
 	for (;;) {
 		int sig;
 		if (sigwait(&set, &sig) == 0)
@@ -192,11 +197,7 @@ int cmd_do(int argc, char **argv)
 	/* Every thread created from here on inherits the blocked set; the
 	 * forwarder picks the signals up. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	forwarded_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	struct kernel_init_args ka = { .platform = o.platform, .hostname = o.hostname };

@@ -65,29 +65,30 @@ static void log_user(const char *fmt, va_list ap)
 	pthread_mutex_unlock(&log_lock);
 }
 
+/* To stderr, and to the debug log when it is a file of its own. */
+static void log_both(const char *prefix, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	log_user(fmt, ap);
+	if (debug_stream && debug_stream != stderr)
+		vlog(debug_stream, prefix, fmt, copy);
+	va_end(copy);
+}
+
 void log_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_user(fmt, ap);
+	log_both("E ", fmt, ap);
 	va_end(ap);
-	if (debug_stream && debug_stream != stderr) {
-		va_start(ap, fmt);
-		vlog(debug_stream, "E ", fmt, ap);
-		va_end(ap);
-	}
 }
 
 void log_fatal(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_user(fmt, ap);
+	log_both("F ", fmt, ap);
 	va_end(ap);
-	if (debug_stream && debug_stream != stderr) {
-		va_start(ap, fmt);
-		vlog(debug_stream, "F ", fmt, ap);
-		va_end(ap);
-	}
 	abort();
 }

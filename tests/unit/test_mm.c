@@ -5,17 +5,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "check.h"
 #include "cvisor/kernel.h"
 #include "cvisor/mm.h"
-
-static int failures;
-#define CHECK(cond)                                                         \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                         \
-		}                                                           \
-	} while (0)
 
 static void count_one(const struct vma *v, void *arg)
 {

@@ -7,17 +7,10 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "check.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
 
-static int failures;
-#define CHECK(cond)                                                         \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                         \
-		}                                                           \
-	} while (0)
 
 int main(void)
 {

@@ -17,24 +17,7 @@
 #include "cvisor/kernel.h"
 #include "cvisor/vfs.h"
 
-static int failures;
-
-#define CHECK(cond)                                                               \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);    \
-			failures++;                                               \
-		}                                                                 \
-	} while (0)
-#define CHECK_EQ(a, b)                                                            \
-	do {                                                                      \
-		long _a = (long)(a), _b = (long)(b);                              \
-		if (_a != _b) {                                                   \
-			printf("FAIL %s:%d: %s == %ld, want %ld\n", __FILE__,       \
-			       __LINE__, #a, _a, _b);                             \
-			failures++;                                               \
-		}                                                                 \
-	} while (0)
+#include "check.h"
 
 __attribute__((weak)) int64_t kernel_realtime_ns(struct kernel *k)
 {
