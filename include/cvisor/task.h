@@ -80,8 +80,12 @@ struct task {
 	uaddr_t clear_child_tid;		/* [own] */
 	bool no_new_privs;			/* [own] */
 	int pdeath_signal;			/* [own] */
-	bool interrupted;			/* [ts] a signal wants attention */
-	pthread_cond_t wake;			/* [ts] signalled to interrupt a block */
+	/* Blocking (task_block). interrupted: a signal or exit wants
+	 * attention; woken: a wait queue fired. */
+	pthread_mutex_t block_lock;
+	pthread_cond_t wake;			/* [block_lock] */
+	bool interrupted;			/* [block_lock] */
+	bool woken;				/* [block_lock] */
 
 	/* Syscall being handled, for --strace and restarts. [own] */
 	uint64_t sc_nr, sc_args[6];
@@ -131,6 +135,11 @@ int64_t task_cpu_ns(struct task *t);
 void task_set_creds(struct task *t, struct creds *c);
 /* Initialises T's wake condition (monotonic clock). */
 void task_init_wake(struct task *t);
+/* Sleeps until task_wake, an interruption (-EINTR) or DEADLINE_NS on the
+ * host monotonic clock (-ETIMEDOUT; < 0: none). */
+int task_block(struct task *t, int64_t deadline_ns);
+void task_wake(struct task *t);
+
 /* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */
 int task_sleep_until(struct task *t, int64_t deadline_ns);

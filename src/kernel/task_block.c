@@ -1,6 +1,6 @@
-/* Blocking: a task sleeps on its own condition variable (on the monotonic
- * clock), under the task set lock, so a signal (task_interrupt_locked)
- * wakes it. */
+/* Blocking: a task sleeps on its own condition variable (monotonic clock)
+ * under its block lock, until woken (task_wake), interrupted by a signal
+ * or exit (task_interrupt_locked), or a deadline. */
 #include <time.h>
 
 #include "cvisor/creds.h"
@@ -14,6 +14,46 @@ void task_init_wake(struct task *t)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->wake, &attr);
 	pthread_condattr_destroy(&attr);
+	pthread_mutex_init(&t->block_lock, NULL);
+}
+
+int task_block(struct task *t, int64_t deadline_ns)
+{
+	struct timespec ts = { .tv_sec = deadline_ns / 1000000000,
+			       .tv_nsec = deadline_ns % 1000000000 };
+	int ret = 0;
+
+	pthread_mutex_lock(&t->block_lock);
+	while (!t->woken) {
+		if (t->interrupted) {
+			ret = -EINTR;
+			break;
+		}
+		if (deadline_ns < 0) {
+			pthread_cond_wait(&t->wake, &t->block_lock);
+			continue;
+		}
+		if (host_monotonic_ns() >= deadline_ns) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		pthread_cond_timedwait(&t->wake, &t->block_lock, &ts);
+	}
+	t->woken = false;
+	pthread_mutex_unlock(&t->block_lock);
+	return ret;
+}
+
+int task_sleep_until(struct task *t, int64_t deadline_ns)
+{
+	/* Nothing wakes a plain sleep but a signal or the deadline. */
+	for (;;) {
+		int ret = task_block(t, deadline_ns);
+		if (ret == -ETIMEDOUT)
+			return 0;
+		if (ret == -EINTR)
+			return ret;
+	}
 }
 
 int64_t task_cpu_ns(struct task *t)
@@ -35,25 +75,4 @@ void task_set_creds(struct task *t, struct creds *c)
 	t->creds = c;
 	pthread_mutex_unlock(&t->k->ts_lock);
 	creds_put(old);
-}
-
-int task_sleep_until(struct task *t, int64_t deadline_ns)
-{
-	struct kernel *k = t->k;
-	struct timespec ts = { .tv_sec = deadline_ns / 1000000000,
-			       .tv_nsec = deadline_ns % 1000000000 };
-	int ret = 0;
-
-	pthread_mutex_lock(&k->ts_lock);
-	for (;;) {
-		if (t->interrupted || t->tg->exiting) {
-			ret = -EINTR;
-			break;
-		}
-		if (host_monotonic_ns() >= deadline_ns)
-			break;
-		pthread_cond_timedwait(&t->wake, &k->ts_lock, &ts);
-	}
-	pthread_mutex_unlock(&k->ts_lock);
-	return ret;
 }

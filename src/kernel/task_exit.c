@@ -15,8 +15,10 @@
 /* Makes T stop what it is doing and look at its state; ts_lock held. */
 void task_interrupt_locked(struct task *t)
 {
+	pthread_mutex_lock(&t->block_lock);
 	t->interrupted = true;
 	pthread_cond_broadcast(&t->wake);
+	pthread_mutex_unlock(&t->block_lock);
 	if (t->ctx)
 		t->k->platform.ops->ctx_interrupt(t->ctx);
 }
@@ -95,6 +97,7 @@ void task_exit(struct task *t)
 	pthread_mutex_unlock(&k->ts_lock);
 	creds_put(creds);
 	pthread_cond_destroy(&t->wake);
+	pthread_mutex_destroy(&t->block_lock);
 	free(t);
 }
 
@@ -118,7 +121,14 @@ static bool sig_dumps_core(int signo)
 
 void task_force_signal(struct task *t, int signo, int code, uaddr_t addr)
 {
-	if (sig_ignored_by_default(signo))
+	pthread_mutex_lock(&t->k->ts_lock);
+	uint64_t handler = t->tg->sigactions[signo - 1].handler;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	/* Faults cannot be ignored: Linux kills through SIG_IGN for them. */
+	bool fault = code > 0 && (signo == SIGSEGV || signo == SIGBUS || signo == SIGILL ||
+				  signo == SIGFPE || signo == SIGTRAP);
+	if (!fault && (handler == (uint64_t)SIG_IGN ||
+		       (handler == (uint64_t)SIG_DFL && sig_ignored_by_default(signo))))
 		return;
 	log_debug("task %d: fatal signal %d (code %d, addr %#llx, ip %#llx)", t->tid, signo,
 		  code, (unsigned long long)addr, (unsigned long long)arch_ip(&t->regs));

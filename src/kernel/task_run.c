@@ -24,8 +24,12 @@ static bool task_should_exit(struct task *t)
 {
 	pthread_mutex_lock(&t->k->ts_lock);
 	bool exiting = t->tg->exiting;
-	t->interrupted = false;
 	pthread_mutex_unlock(&t->k->ts_lock);
+	if (!exiting) {
+		pthread_mutex_lock(&t->block_lock);
+		t->interrupted = false;
+		pthread_mutex_unlock(&t->block_lock);
+	}
 	return exiting;
 }
 

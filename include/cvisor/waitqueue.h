@@ -1,0 +1,50 @@
+/* Wait queues: how a task blocks until something happens (data in a pipe,
+ * a child exiting), interruptibly by signals, as Linux's wait_event.
+ *
+ *   struct waiter w;
+ *   for (;;) {
+ *           waiter_prepare(&w, t, wq);     // queued before the check
+ *           if (condition) break;
+ *           err = waiter_sleep(&w, deadline);   // 0, -EINTR, -ETIMEDOUT
+ *           if (err) break;
+ *   }
+ *   waiter_finish(&w);
+ *
+ * Queuing before checking the condition means a wake-up between the check
+ * and the sleep is never lost. Lock order: whatever lock guards the
+ * condition -> wq->lock -> task block lock.
+ */
+#ifndef CVISOR_WAITQUEUE_H
+#define CVISOR_WAITQUEUE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+struct task;
+
+struct waitqueue {
+	pthread_mutex_t lock;
+	TAILQ_HEAD(, waiter) waiters;	/* [lock] */
+};
+
+struct waiter {
+	struct task *task;
+	struct waitqueue *wq;
+	TAILQ_ENTRY(waiter) entry;	/* [wq->lock] */
+	bool queued;			/* [wq->lock] */
+};
+
+void waitqueue_init(struct waitqueue *wq);
+/* Wakes every task waiting on WQ. */
+void waitqueue_wake_all(struct waitqueue *wq);
+
+void waiter_prepare(struct waiter *w, struct task *t, struct waitqueue *wq);
+/* Sleeps until woken, interrupted (-EINTR: a signal or exit is pending)
+ * or DEADLINE_NS on the host monotonic clock passes (-ETIMEDOUT; < 0 means
+ * no deadline). */
+int waiter_sleep(struct waiter *w, int64_t deadline_ns);
+void waiter_finish(struct waiter *w);
+
+#endif

@@ -1,0 +1,60 @@
+/* Wait queues over the per-task block state: a task sleeps on its own
+ * condition variable; wakers and signal senders set its flags. */
+#include <time.h>
+
+#include "cvisor/kernel.h"
+#include "cvisor/task.h"
+#include "cvisor/waitqueue.h"
+
+void waitqueue_init(struct waitqueue *wq)
+{
+	pthread_mutex_init(&wq->lock, NULL);
+	TAILQ_INIT(&wq->waiters);
+}
+
+void task_wake(struct task *t)
+{
+	pthread_mutex_lock(&t->block_lock);
+	t->woken = true;
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->block_lock);
+}
+
+void waitqueue_wake_all(struct waitqueue *wq)
+{
+	struct waiter *w;
+	pthread_mutex_lock(&wq->lock);
+	TAILQ_FOREACH(w, &wq->waiters, entry)
+		task_wake(w->task);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+void waiter_prepare(struct waiter *w, struct task *t, struct waitqueue *wq)
+{
+	pthread_mutex_lock(&t->block_lock);
+	t->woken = false;
+	pthread_mutex_unlock(&t->block_lock);
+	if (w->queued && w->wq == wq)
+		return;
+	w->task = t;
+	w->wq = wq;
+	pthread_mutex_lock(&wq->lock);
+	TAILQ_INSERT_TAIL(&wq->waiters, w, entry);
+	w->queued = true;
+	pthread_mutex_unlock(&wq->lock);
+}
+
+int waiter_sleep(struct waiter *w, int64_t deadline_ns)
+{
+	return task_block(w->task, deadline_ns);
+}
+
+void waiter_finish(struct waiter *w)
+{
+	if (!w->queued)
+		return;
+	pthread_mutex_lock(&w->wq->lock);
+	TAILQ_REMOVE(&w->wq->waiters, w, entry);
+	w->queued = false;
+	pthread_mutex_unlock(&w->wq->lock);
+}
