@@ -144,8 +144,12 @@ void task_wake(struct task *t);
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */
 int task_sleep_until(struct task *t, int64_t deadline_ns);
 
-/* Delivers a fatal signal that the application caused (fault) or that was
- * sent; issue-3 signals either kill or are ignored per default action. */
+/* Delivers a signal the application caused by a fault (SIGSEGV with
+ * CODE and ADDR): no disposition can ignore it. Until handlers run, every
+ * signal takes its default action. */
 void task_force_signal(struct task *t, int signo, int code, uaddr_t addr);
+/* Sends SIGNO from the kernel (SIGPIPE on a broken pipe), honouring
+ * SIG_IGN. */
+void task_signal(struct task *t, int signo);
 
 #endif

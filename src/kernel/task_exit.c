@@ -119,16 +119,21 @@ static bool sig_dumps_core(int signo)
 	return false;
 }
 
-void task_force_signal(struct task *t, int signo, int code, uaddr_t addr)
+void task_signal(struct task *t, int signo)
 {
 	pthread_mutex_lock(&t->k->ts_lock);
 	uint64_t handler = t->tg->sigactions[signo - 1].handler;
 	pthread_mutex_unlock(&t->k->ts_lock);
-	/* Faults cannot be ignored: Linux kills through SIG_IGN for them. */
-	bool fault = code > 0 && (signo == SIGSEGV || signo == SIGBUS || signo == SIGILL ||
-				  signo == SIGFPE || signo == SIGTRAP);
-	if (!fault && (handler == (uint64_t)SIG_IGN ||
-		       (handler == (uint64_t)SIG_DFL && sig_ignored_by_default(signo))))
+	if (handler == (uint64_t)SIG_IGN)
+		return;
+	task_force_signal(t, signo, SI_KERNEL, 0);
+}
+
+void task_force_signal(struct task *t, int signo, int code, uaddr_t addr)
+{
+	/* A fault cannot be ignored (force_sig_fault): only the default
+	 * action's own "ignore" applies. */
+	if (sig_ignored_by_default(signo))
 		return;
 	log_debug("task %d: fatal signal %d (code %d, addr %#llx, ip %#llx)", t->tid, signo,
 		  code, (unsigned long long)addr, (unsigned long long)arch_ip(&t->regs));
