@@ -5,6 +5,9 @@
  * SYSCALL definitions. */
 
 /* sys_process.c */
+SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes only: no CLONE_THREAD or new namespaces yet; CLONE_VM without CLONE_THREAD copies")
+SYSCALL(fork, SUPPORT_FULL, "", NULL)
+SYSCALL(vfork, SUPPORT_PARTIAL, "", "the child gets a copy of the address space; the parent waits as vfork says")
 SYSCALL(exit, SUPPORT_FULL, "d", NULL)
 SYSCALL(exit_group, SUPPORT_FULL, "d", NULL)
 SYSCALL(getpid, SUPPORT_FULL, "", NULL)
@@ -28,6 +31,13 @@ SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 
 /* sys_prctl.c */
 SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, GET_SECCOMP, CAPBSET_READ")
+
+/* sys_exec.c */
+SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")
+
+/* sys_wait.c */
+SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "exited children; no stopped/continued reports yet; rusage zeroed")
+SYSCALL(waitid, SUPPORT_PARTIAL, "ddpxp", "exited children; no stopped/continued reports yet")
 
 /* sys_creds.c */
 SYSCALL(getuid, SUPPORT_FULL, "", NULL)

@@ -16,11 +16,13 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include "cvisor/arch.h"
 #include "cvisor/mm.h"
 #include "cvisor/platform.h"
 #include "cvisor/util.h"
+#include "cvisor/waitqueue.h"
 
 struct kernel;
 struct creds;
@@ -42,6 +44,10 @@ struct thread_group {
 	TAILQ_ENTRY(thread_group) all;	    /* [ts] kernel->thread_groups */
 	pid_t pgid, sid;		/* [ts] */
 	bool exiting;			/* [ts] exit_group has begun */
+	bool zombie;			/* [ts] all tasks gone, not yet reaped */
+	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */
+	uid_t leader_uid;		/* [ts] real uid at exit, for waitid */
+	struct waitqueue child_wq;	/* a child changed state (wait4) */
 	int dumpable;			/* PR_SET_DUMPABLE */
 	int64_t start_ns;		/* host monotonic time of creation */
 	int exit_status;		/* [ts] wait status once exited */
@@ -87,6 +93,10 @@ struct task {
 	bool interrupted;			/* [block_lock] */
 	bool woken;				/* [block_lock] */
 
+	/* vfork: the parent blocks until this child execs or exits. */
+	struct task *vfork_parent;		/* [ts] */
+	bool vfork_done;			/* [ts] set in the parent's task */
+
 	/* Syscall being handled, for --strace and restarts. [own] */
 	uint64_t sc_nr, sc_args[6];
 };
@@ -94,6 +104,37 @@ struct task {
 /* The task whose sentry thread this is (NULL on other sentry threads):
  * what /proc/self means. */
 extern __thread struct task *current_task;
+
+/* Allocation of processes and tasks, shared by PID 1 and clone. Called
+ * with ts_lock held for tg_alloc (it takes a PID). */
+struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent);
+struct task *task_alloc(struct kernel *k, struct thread_group *tg);
+/* Unlinks and frees a reaped (or never waited-for) thread group. */
+void tg_release_locked(struct thread_group *tg);
+/* Starts T's sentry thread. Returns 0 or -errno. */
+int task_start(struct task *t);
+
+/* What wait4/waitid report of a child. */
+struct wait_result {
+	pid_t pid;
+	int status;	/* wait status */
+	uid_t uid;
+};
+/* Waits for a child selected by WHICH/ID (P_ALL, P_PID, P_PGID) per
+ * OPTIONS (WEXITED, WNOHANG, WNOWAIT, __WALL...). Returns its pid, 0
+ * (WNOHANG, none yet), -ECHILD or -ERESTARTSYS. */
+long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wait_result *res);
+
+/* execve of PATH with ARGV (ARGC strings, NULL-terminated) and ENVP.
+ * Returns 0 with T running the new image, or -errno with T unchanged.
+ * ARGV stays the caller's. */
+long task_execve(struct task *t, const char *path, char **argv, int argc, char **envp);
+
+/* clone(2) of a new process; returns the child's pid or -errno. */
+long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,
+		uint64_t tls);
+/* Lets a vfork parent go on (the child exec'd or is exiting). */
+void task_vfork_release(struct task *t);
 
 /* User memory of the calling task. */
 static inline int copy_in(struct task *t, void *dst, uaddr_t src, size_t size)

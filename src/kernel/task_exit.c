@@ -12,6 +12,8 @@
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
 
+static void tg_begin_exit_locked(struct thread_group *tg, int status);
+
 /* Makes T stop what it is doing and look at its state; ts_lock held. */
 void task_interrupt_locked(struct task *t)
 {
@@ -52,6 +54,59 @@ void kernel_kill_all(struct kernel *k, int signo)
 	pthread_mutex_unlock(&k->ts_lock);
 }
 
+/* The last task of TG is gone: its children go to init, and TG becomes
+ * a zombie for its parent to reap, or is freed at once when nobody will
+ * (PID 1, or a parent ignoring SIGCHLD). Returns the thread group whose
+ * waiters to wake. ts_lock held. */
+static struct thread_group *tg_exit_locked(struct thread_group *tg)
+{
+	struct kernel *k = tg->k;
+	struct thread_group *init = k->root_pidns->init;
+	struct thread_group *child;
+	bool init_has_zombies = false;
+
+	while ((child = LIST_FIRST(&tg->children))) {
+		LIST_REMOVE(child, sibling);
+		child->parent = tg == init ? NULL : init;
+		if (child->parent)
+			LIST_INSERT_HEAD(&init->children, child, sibling);
+		init_has_zombies |= child->zombie;
+	}
+	if (init_has_zombies && tg != init)
+		waitqueue_wake_all(&init->child_wq);
+
+	if (tg == init) {
+		k->init_exited = true;
+		k->init_status = tg->exit_status;
+		struct thread_group *other;
+		TAILQ_FOREACH(other, &k->thread_groups, all)
+			tg_begin_exit_locked(other, SIGKILL);
+	}
+	struct thread_group *parent = tg->parent;
+	/* Linux reaps at once if the parent ignores SIGCHLD (or set
+	 * SA_NOCLDWAIT). */
+	bool autoreap = !parent ||
+			(tg->exit_signal == SIGCHLD &&
+			 (parent->sigactions[SIGCHLD - 1].handler == (uint64_t)SIG_IGN ||
+			  (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDWAIT)));
+	if (autoreap) {
+		tg_release_locked(tg);
+		return parent;
+	}
+	tg->zombie = true;
+	return parent;
+}
+
+void tg_release_locked(struct thread_group *tg)
+{
+	TAILQ_REMOVE(&tg->k->thread_groups, tg, all);
+	if (tg->parent)
+		LIST_REMOVE(tg, sibling);
+	if (tg == tg->k->root_pidns->init)
+		return;	/* PID 1 stays findable for the exit status */
+	free(tg);
+}
+
 void task_exit(struct task *t)
 {
 	struct kernel *k = t->k;
@@ -75,6 +130,7 @@ void task_exit(struct task *t)
 	fdt_put(fdt);
 	fs_context_put(fs);
 
+	task_vfork_release(t);
 	pthread_mutex_lock(&k->ts_lock);
 	struct creds *creds = t->creds;
 	t->state = TASK_EXITED;
@@ -82,19 +138,15 @@ void task_exit(struct task *t)
 	TAILQ_REMOVE(&tg->tasks, t, tg_entry);
 	tg->nr_tasks--;
 	k->nr_tasks--;
+	struct thread_group *notify = NULL;
 	if (tg->nr_tasks == 0) {
-		TAILQ_REMOVE(&k->thread_groups, tg, all);
-		if (tg == k->root_pidns->init) {
-			k->init_exited = true;
-			k->init_status = tg->exit_status;
-			struct thread_group *other;
-			TAILQ_FOREACH(other, &k->thread_groups, all)
-				tg_begin_exit_locked(other, SIGKILL);
-		}
-		free(tg);
+		tg->leader_uid = creds->uid;
+		notify = tg_exit_locked(tg);
 	}
 	pthread_cond_broadcast(&k->ts_changed);
 	pthread_mutex_unlock(&k->ts_lock);
+	if (notify)
+		waitqueue_wake_all(&notify->child_wq);
 	creds_put(creds);
 	pthread_cond_destroy(&t->wake);
 	pthread_mutex_destroy(&t->block_lock);

@@ -35,6 +35,20 @@ static bool task_should_exit(struct task *t)
 
 __thread struct task *current_task;
 
+static bool ensure_address_space(struct task *t)
+{
+	struct address_space *as = t->k->platform.ops->as_new(&t->k->platform);
+	if (IS_ERR(as)) {
+		log_error("cannot create an address space: %s", strerror(-(int)PTR_ERR(as)));
+		task_exit_group(t, SIGKILL);
+		return false;
+	}
+	pthread_mutex_lock(&t->mm->lock);
+	t->mm->as = as;
+	pthread_mutex_unlock(&t->mm->lock);
+	return true;
+}
+
 void *task_run(void *arg)
 {
 	struct task *t = arg;
@@ -47,20 +61,14 @@ void *task_run(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
-	if (!t->mm->as) {
-		struct address_space *as = ops->as_new(&t->k->platform);
-		if (IS_ERR(as)) {
-			log_error("cannot create an address space: %s", strerror(-(int)PTR_ERR(as)));
-			task_exit_group(t, SIGKILL);
-			task_exit(t);
-			return NULL;
-		}
-		t->mm->as = as;
-	}
 	t->ctx = ops->ctx_new(&t->k->platform);
 
 	for (;;) {
 		struct fault_info fi;
+		/* A new process or a fresh exec: its stub is made by this
+		 * thread, which becomes its tracer. */
+		if (!t->mm->as && !ensure_address_space(t))
+			break;
 		switch (ops->ctx_switch(t->ctx, t->mm->as, &t->regs, &fi)) {
 		case SWITCH_SYSCALL:
 			syscall_dispatch(t);

@@ -28,23 +28,19 @@ static void set_default_rlimits(struct thread_group *tg, struct kernel *k)
 /* The task and thread group of PID 1, not yet running. */
 static struct task *create_init(struct kernel *k, const struct process_args *pa, int *err)
 {
-	struct thread_group *tg = xzalloc(sizeof(*tg));
-	struct task *t = xzalloc(sizeof(*t));
-
-	tg->k = k;
-	tg->pidns = k->root_pidns;
-	tg->tgid = tg->pgid = tg->sid = ++k->root_pidns->last_pid;
-	tg->leader = t;
-	tg->dumpable = 1;
-	tg->start_ns = host_monotonic_ns();
-	TAILQ_INIT(&tg->tasks);
-	LIST_INIT(&tg->children);
+	pthread_mutex_lock(&k->ts_lock);
+	struct thread_group *tg = tg_alloc_locked(k, NULL);
+	tg->pgid = tg->sid = tg->tgid;
 	set_default_rlimits(tg, k);
-
-	t->k = k;
-	t->tg = tg;
+	struct task *t = task_alloc(k, tg);
 	t->tid = tg->tgid;
-	task_init_wake(t);
+	tg->leader = t;
+	k->root_pidns->init = tg;
+	TAILQ_INSERT_TAIL(&tg->tasks, t, tg_entry);
+	tg->nr_tasks = 1;
+	k->nr_tasks = 1;
+	pthread_mutex_unlock(&k->ts_lock);
+
 	t->mm = mm_new(k);
 	t->creds = creds_new_user(k->root_userns, pa->uid, pa->gid);
 	t->utsns = k->root_utsns;
@@ -61,12 +57,6 @@ static struct task *create_init(struct kernel *k, const struct process_args *pa,
 			fdt_install_at(t->fdt, i, pa->stdio[i], false);
 			file_put(pa->stdio[i]);
 		}
-
-	k->root_pidns->init = tg;
-	TAILQ_INSERT_TAIL(&tg->tasks, t, tg_entry);
-	tg->nr_tasks = 1;
-	TAILQ_INSERT_TAIL(&k->thread_groups, tg, all);
-	k->nr_tasks = 1;
 	return t;
 }
 
@@ -137,11 +127,7 @@ int kernel_start(struct kernel *k, const struct process_args *pa)
 	}
 	t->mm->exe = f;
 
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	ret = -pthread_create(&t->thread, &attr, task_run, t);
-	pthread_attr_destroy(&attr);
+	ret = task_start(t);
 	if (ret < 0)
 		log_error("cannot start the first task: %s", strerror(-ret));
 	return ret;

@@ -8,6 +8,7 @@
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <signal.h>
 
 #include "cvisor/creds.h"
 #include "cvisor/kernel.h"
@@ -25,6 +26,22 @@ long sys_exit_group(struct task *t, const struct syscall_args *a)
 {
 	task_exit_group(t, ((int)a->arg[0] & 0xff) << 8);
 	return 0;
+}
+
+long sys_clone(struct task *t, const struct syscall_args *a)
+{
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
+	return task_clone(t, a->arg[0], a->arg[1], a->arg[2], a->arg[3], a->arg[4]);
+}
+
+long sys_fork(struct task *t, const struct syscall_args *a)
+{
+	return task_clone(t, SIGCHLD, 0, 0, 0, 0);
+}
+
+long sys_vfork(struct task *t, const struct syscall_args *a)
+{
+	return task_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
 }
 
 pid_t task_tgid_nr(struct task *observer, struct thread_group *tg)

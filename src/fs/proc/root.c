@@ -105,7 +105,7 @@ static void root_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *c
 	pthread_mutex_lock(&k->ts_lock);
 	struct thread_group *tg;
 	TAILQ_FOREACH(tg, &k->thread_groups, all)
-		if (n < (int)ARRAY_SIZE(pids))
+		if (!tg->zombie && n < (int)ARRAY_SIZE(pids))
 			pids[n++] = task_tgid_nr(self, tg);
 	pthread_mutex_unlock(&k->ts_lock);
 	for (int i = 0; i < n; i++) {

@@ -1,0 +1,171 @@
+/* Creating processes: fork, vfork and clone without CLONE_THREAD. The
+ * child gets a copy-on-write copy of the address space (a new stub,
+ * created by its own sentry thread on first run), a copy or a share of
+ * the fd table and fs context, and the parent's dispositions. */
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cvisor/creds.h"
+#include "cvisor/fd_table.h"
+#include "cvisor/kernel.h"
+#include "cvisor/log.h"
+#include "cvisor/task.h"
+#include "cvisor/vfs.h"
+
+struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent)
+{
+	struct thread_group *tg = xzalloc(sizeof(*tg));
+	tg->k = k;
+	tg->pidns = k->root_pidns;
+	tg->tgid = ++k->root_pidns->last_pid;
+	tg->dumpable = 1;
+	tg->start_ns = host_monotonic_ns();
+	tg->exit_signal = SIGCHLD;
+	TAILQ_INIT(&tg->tasks);
+	LIST_INIT(&tg->children);
+	waitqueue_init(&tg->child_wq);
+	if (parent) {
+		tg->parent = parent;
+		LIST_INSERT_HEAD(&parent->children, tg, sibling);
+		tg->pgid = parent->pgid;
+		tg->sid = parent->sid;
+		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
+		memcpy(tg->sigactions, parent->sigactions, sizeof(tg->sigactions));
+	}
+	TAILQ_INSERT_TAIL(&k->thread_groups, tg, all);
+	return tg;
+}
+
+struct task *task_alloc(struct kernel *k, struct thread_group *tg)
+{
+	struct task *t = xzalloc(sizeof(*t));
+	t->k = k;
+	t->tg = tg;
+	task_init_wake(t);
+	return t;
+}
+
+int task_start(struct task *t)
+{
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* A sentry thread needs little stack: no deep recursion, buffers
+	 * of a page or two. */
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	pthread_t thread;
+	int err = pthread_create(&thread, &attr, task_run, t);
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+#define CLONE_UNSUPPORTED (CLONE_THREAD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
+			   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | \
+			   CLONE_PIDFD | CLONE_PTRACE | CLONE_UNTRACED)
+
+/* Waits, uninterruptibly by anything but exit, until the vfork child
+ * releases us (exec or exit), as Linux's wait_for_vfork_done. */
+static void wait_vfork_done(struct task *t)
+{
+	struct waiter w = { 0 };
+	for (;;) {
+		waiter_prepare(&w, t, &t->tg->child_wq);
+		pthread_mutex_lock(&t->k->ts_lock);
+		bool done = t->vfork_done || t->tg->exiting;
+		pthread_mutex_unlock(&t->k->ts_lock);
+		if (done)
+			break;
+		waiter_sleep(&w, -1);
+	}
+	waiter_finish(&w);
+}
+
+long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,
+		uint64_t tls)
+{
+	struct kernel *k = t->k;
+
+	/* Linux's consistency rules (copy_process). */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+		return -EINVAL;
+	/* Threads and new namespaces come later: refuse rather than
+	 * pretend. */
+	if (flags & CLONE_UNSUPPORTED)
+		return -EINVAL;
+
+	pthread_mutex_lock(&k->ts_lock);
+	if (k->nr_tasks >= k->max_tasks ||
+	    t->tg->rlimits[RLIMIT_NPROC].rlim_cur <= k->nr_tasks) {
+		pthread_mutex_unlock(&k->ts_lock);
+		return -EAGAIN;
+	}
+	struct thread_group *parent = (flags & CLONE_PARENT) && t->tg->parent ? t->tg->parent
+									   : t->tg;
+	struct thread_group *tg = tg_alloc_locked(k, parent);
+	tg->exit_signal = (int)(flags & CSIGNAL);
+	struct task *c = task_alloc(k, tg);
+	c->tid = tg->tgid;
+	tg->leader = c;
+	TAILQ_INSERT_TAIL(&tg->tasks, c, tg_entry);
+	tg->nr_tasks = 1;
+	k->nr_tasks++;
+	memcpy(c->comm, t->comm, sizeof(c->comm));
+	c->creds = creds_get(t->creds);
+	pthread_mutex_unlock(&k->ts_lock);
+
+	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn) gets a copy
+	 * too: one stub cannot serve two processes yet. The parent still
+	 * waits for the child's exec or exit as with CLONE_VFORK. */
+	c->mm = mm_fork(t->mm);
+	c->fdt = (flags & CLONE_FILES) ? fdt_get(t->fdt) : fdt_fork(t->fdt);
+	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
+	c->utsns = t->utsns;
+	c->sigmask = t->sigmask;
+	c->regs = t->regs;
+	arch_set_return(&c->regs, 0);
+	if (stack)
+		c->regs.r.rsp = stack;
+	if (flags & CLONE_SETTLS)
+		c->regs.r.fs_base = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
+
+	pid_t pid = task_tgid_nr(t, tg);
+	if (flags & CLONE_PARENT_SETTID)
+		copy_out(t, ptid, &pid, sizeof(pid));
+	if (flags & CLONE_CHILD_SETTID)
+		mm_copy_out(c->mm, ctid, &pid, sizeof(pid));
+	if (flags & CLONE_VFORK) {
+		c->vfork_parent = t;
+		t->vfork_done = false;
+	}
+
+	int err = task_start(c);
+	if (err < 0) {
+		log_error("cannot start a task: %s", strerror(-err));
+		task_exit_group(c, SIGKILL);
+		task_exit(c);
+		return -EAGAIN;
+	}
+	if (flags & CLONE_VFORK)
+		wait_vfork_done(t);
+	return pid;
+}
+
+void task_vfork_release(struct task *t)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	struct task *parent = t->vfork_parent;
+	t->vfork_parent = NULL;
+	if (parent)
+		parent->vfork_done = true;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	if (parent)
+		waitqueue_wake_all(&parent->tg->child_wq);
+}

@@ -1,0 +1,82 @@
+/* wait4 and waitid. */
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "cvisor/syscalls.h"
+#include "cvisor/task.h"
+
+long sys_wait4(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = (pid_t)a->arg[0];
+	int options = (int)a->arg[2];
+	struct wait_result res = { 0 };
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;	/* -INT_MIN overflows, as Linux checks */
+	idtype_t which = P_ALL;
+	pid_t id = 0;
+	if (pid > 0) {
+		which = P_PID;
+		id = pid;
+	} else if (pid == 0) {
+		which = P_PGID;
+		id = t->tg->pgid;
+	} else if (pid < -1) {
+		which = P_PGID;
+		id = -pid;
+	}
+	long ret = task_wait(t, which, id, options | WEXITED, &res);
+	if (ret <= 0)
+		return ret;
+	if (a->arg[1] && copy_out(t, a->arg[1], &res.status, sizeof(int)) < 0)
+		return -EFAULT;
+	if (a->arg[3]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (copy_out(t, a->arg[3], &ru, sizeof(ru)) < 0)
+			return -EFAULT;
+	}
+	return ret;
+}
+
+long sys_waitid(struct task *t, const struct syscall_args *a)
+{
+	idtype_t which = (idtype_t)a->arg[0];
+	pid_t id = (pid_t)a->arg[1];
+	int options = (int)a->arg[3];
+	struct wait_result res = { 0 };
+
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
+			__WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	if (which != P_ALL && which != P_PID && which != P_PGID)
+		return -EINVAL;
+	if ((which == P_PID || which == P_PGID) && id <= 0)
+		return -EINVAL;
+	long ret = task_wait(t, which, id, options, &res);
+	if (ret < 0)
+		return ret;
+	if (!a->arg[2])
+		return 0;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (ret > 0) {
+		si.si_signo = SIGCHLD;
+		si.si_pid = res.pid;
+		si.si_uid = res.uid;
+		if (WIFEXITED(res.status)) {
+			si.si_code = CLD_EXITED;
+			si.si_status = WEXITSTATUS(res.status);
+		} else {
+			si.si_code = WCOREDUMP(res.status) ? CLD_DUMPED : CLD_KILLED;
+			si.si_status = WTERMSIG(res.status);
+		}
+	}
+	return copy_out(t, a->arg[2], &si, sizeof(si));
+}
