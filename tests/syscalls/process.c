@@ -1,0 +1,224 @@
+/* Processes: fork, vfork, clone of a process, execve (ELF and #!
+ * scripts), wait4 and waitid, and what a child inherits. */
+#define TEST_WORKDIR
+#include "test.h"
+
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+/* A child that exits with CODE at once. */
+static pid_t spawn_exit(int code)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(code);
+	return pid;
+}
+
+TEST(fork_returns_zero_in_the_child_and_its_pid_in_the_parent)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(getppid() > 0 && getpid() != 0 ? 0 : 1);
+	ASSERT_GE(pid, 1);
+	EXPECT_EQ(wait4(pid, &status, 0, NULL), pid);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(child_sees_its_parent_as_getppid)
+{
+	int status;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(getppid() == parent ? 0 : 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* fork(2): the child's memory is a copy; its writes stay its own. */
+TEST(fork_copies_memory)
+{
+	static volatile int shared_looking = 1;
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		shared_looking = 2;
+		_exit(shared_looking == 2 ? 0 : 1);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	EXPECT_EQ(shared_looking, 1);
+}
+
+TEST(fork_shares_open_files_and_their_offsets)
+{
+	int status, fd;
+	char buf[8] = { 0 };
+	ASSERT_OK(fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0600));
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(write(fd, "child", 5) == 5 ? 0 : 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 5);
+	EXPECT_EQ(pread(fd, buf, 5, 0), 5);
+	EXPECT_STREQ(buf, "child");
+	close(fd);
+}
+
+TEST(wait_status_carries_the_exit_code)
+{
+	int status;
+	pid_t pid = spawn_exit(42);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 42);
+}
+
+TEST(wait_status_carries_a_fatal_fault)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile int *p = NULL;
+		signal(SIGSEGV, SIG_DFL);	/* the harness catches it otherwise */
+		_exit(*p);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(WTERMSIG(status), SIGSEGV);
+}
+
+TEST(wait_without_children_is_echild)
+{
+	EXPECT_ERRNO(wait4(-1, NULL, WNOHANG, NULL), ECHILD);
+	EXPECT_ERRNO(waitpid(1 << 22, NULL, 0), ECHILD);
+}
+
+TEST(wait_with_bad_options_is_einval)
+{
+	EXPECT_ERRNO(wait4(-1, NULL, 0x40000000 >> 4, NULL), EINVAL);
+}
+
+/* A zombie stays until reaped: WNOWAIT peeks, a later wait reaps. */
+TEST(waitid_reports_and_wnowait_keeps_the_zombie)
+{
+	siginfo_t si;
+	pid_t pid = spawn_exit(3);
+	ASSERT_GE(pid, 1);
+	memset(&si, 0, sizeof(si));
+	ASSERT_OK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT));
+	EXPECT_EQ(si.si_pid, pid);
+	EXPECT_EQ(si.si_signo, SIGCHLD);
+	EXPECT_EQ(si.si_code, CLD_EXITED);
+	EXPECT_EQ(si.si_status, 3);
+	memset(&si, 0, sizeof(si));
+	ASSERT_OK(waitid(P_PID, (id_t)pid, &si, WEXITED));
+	EXPECT_EQ(si.si_pid, pid);
+	EXPECT_ERRNO(waitid(P_PID, (id_t)pid, &si, WEXITED), ECHILD);
+}
+
+TEST(waitid_needs_an_event_to_wait_for)
+{
+	siginfo_t si;
+	EXPECT_ERRNO(waitid(P_ALL, 0, &si, WNOHANG), EINVAL);
+}
+
+/* WNOHANG with a live child: 0, and waitid leaves si_pid 0. */
+TEST(wnohang_returns_zero_while_the_child_runs)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(200000);
+		_exit(0);
+	}
+	EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0);
+	EXPECT_EQ(waitpid(pid, &status, 0), pid);
+}
+
+TEST(vfork_parent_resumes_after_the_child_exits)
+{
+	int status;
+	pid_t pid = vfork();
+	if (pid == 0)
+		_exit(5);
+	ASSERT_GE(pid, 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 5);
+}
+
+TEST(clone_child_settid_writes_the_pid_in_the_child)
+{
+	static pid_t tid_seen;
+	int status;
+	long pid = syscall(SYS_clone, CLONE_CHILD_SETTID | SIGCHLD, 0, NULL, &tid_seen, 0);
+	if (pid == 0)
+		_exit(tid_seen == getpid() ? 0 : 1);
+	ASSERT_GE(pid, 1);
+	ASSERT_EQ(waitpid((pid_t)pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	EXPECT_EQ(tid_seen, 0);	/* the parent's copy is untouched */
+}
+
+TEST(clone_sighand_without_vm_is_einval)
+{
+	EXPECT_ERRNO(syscall(SYS_clone, CLONE_SIGHAND | SIGCHLD, 0, NULL, NULL, 0), EINVAL);
+}
+
+/* execve of a #! script runs its interpreter with the script's path. */
+TEST(execve_runs_a_shebang_script)
+{
+	int status;
+	ASSERT_OK(test_write_file("s.sh", "#!/bin/sh\nexit 9\n"));
+	ASSERT_OK(chmod("s.sh", 0755));
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "s.sh", NULL };
+		execve("./s.sh", argv, environ);
+		_exit(100 + errno);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 9);
+}
+
+TEST(execve_errors)
+{
+	char *argv[] = { "x", NULL };
+	EXPECT_ERRNO(execve("nonexistent", argv, environ), ENOENT);
+	ASSERT_OK(test_write_file("text", "just text\n"));
+	ASSERT_OK(chmod("text", 0755));
+	EXPECT_ERRNO(execve("./text", argv, environ), ENOEXEC);
+	ASSERT_OK(chmod("text", 0644));
+	EXPECT_ERRNO(execve("./text", argv, environ), EACCES);
+	EXPECT_ERRNO(execve(".", argv, environ), EACCES);
+	EXPECT_ERRNO(syscall(SYS_execve, 1L, argv, environ), EFAULT);
+}
+
+/* close-on-exec fds are gone in the new image; others stay. */
+TEST(execve_closes_cloexec_fds)
+{
+	int status, keep, drop;
+	ASSERT_OK(keep = open("/dev/null", O_RDONLY));
+	ASSERT_OK(drop = open("/dev/null", O_RDONLY | O_CLOEXEC));
+	char script[128];
+	snprintf(script, sizeof(script), "#!/bin/sh\n[ -e /proc/self/fd/%d ] && ! [ -e /proc/self/fd/%d ]\n",
+		 keep, drop);
+	ASSERT_OK(test_write_file("fds.sh", script));
+	ASSERT_OK(chmod("fds.sh", 0755));
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "fds.sh", NULL };
+		execve("./fds.sh", argv, environ);
+		_exit(127);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	close(keep);
+	close(drop);
+}
