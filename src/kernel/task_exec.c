@@ -87,11 +87,12 @@ static void reset_signal_handlers(struct task *t)
 	pthread_mutex_unlock(&t->k->ts_lock);
 }
 
-long task_execve(struct task *t, const char *path, char **argv, int argc, char **envp)
+long task_execve(struct task *t, const char *path, char **argv, int argc, char **envp,
+		 char *err, size_t errlen)
 {
 	struct exec_image *img = xzalloc(sizeof(*img));
 	struct file *f = NULL;
-	char err[256] = "";
+	char why[256] = "";
 	long ret;
 
 	snprintf(img->path, sizeof(img->path), "%s", path);
@@ -118,9 +119,11 @@ long task_execve(struct task *t, const char *path, char **argv, int argc, char *
 	struct arch_regs regs;
 	struct exec_args ea = { .task = t, .file = f, .filename = path,
 				.argv = img->argv, .envp = envp, .creds = t->creds };
-	ret = loader_exec(mm, &ea, &regs, err, sizeof(err));
+	ret = loader_exec(mm, &ea, &regs, why, sizeof(why));
 	if (ret < 0) {
-		log_debug("execve %s: %s", img->path, err);
+		log_debug("execve %s: %s", img->path, why);
+		if (err)
+			snprintf(err, errlen, "%s", why);
 		mm_put(mm);
 		goto out;
 	}

@@ -114,18 +114,16 @@ int kernel_start(struct kernel *k, const struct process_args *pa)
 			log_error("%s: cannot execute: %s", pa->filename, strerror(-ret));
 		return ret;
 	}
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	memcpy(t->comm, base, strnlen(base, sizeof(t->comm) - 1));
-	struct exec_args ea = { .task = t, .file = f, .filename = path,
-				.argv = pa->argv, .envp = pa->envp, .creds = t->creds };
-	ret = loader_exec(t->mm, &ea, &t->regs, err, sizeof(err));
+	file_put(f);
+	int argc = 0;
+	while (pa->argv[argc])
+		argc++;
+	ret = (int)task_execve(t, path, (char **)pa->argv, argc, (char **)pa->envp, err,
+			       sizeof(err));
 	if (ret < 0) {
-		file_put(f);
 		log_error("%s: cannot execute: %s", path, err[0] ? err : strerror(-ret));
-		return ret == -ENOMEM ? ret : -ENOEXEC;
+		return ret == -ENOMEM || ret == -EACCES || ret == -ENOENT ? ret : -ENOEXEC;
 	}
-	t->mm->exe = f;
 
 	ret = task_start(t);
 	if (ret < 0)

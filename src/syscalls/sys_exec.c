@@ -64,7 +64,7 @@ long sys_execve(struct task *t, const struct syscall_args *a)
 	if ((ret = copy_in_strings(t, a->arg[1], &argv, &total)) < 0 ||
 	    (ret = copy_in_strings(t, a->arg[2], &envp, &total)) < 0)
 		goto out;
-	ret = task_execve(t, path, argv.v, argv.n, envp.v);
+	ret = task_execve(t, path, argv.v, argv.n, envp.v, NULL, 0);
 out:
 	str_array_free(&argv);
 	str_array_free(&envp);
