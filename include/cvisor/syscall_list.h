@@ -141,4 +141,4 @@ SYSCALL(fdatasync, SUPPORT_FULL, "f", NULL)
 
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
-SYSCALL(pipe2, SUPPORT_PARTIAL, "px", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")
+SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")
