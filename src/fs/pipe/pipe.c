@@ -44,14 +44,15 @@ void pipe_put_files(struct inode *inode, struct pipe_inode_info *p)
 
 struct file *pipe_file_new(struct inode *inode, struct pipe_inode_info *p, int flags)
 {
-	struct pipe_file *pf = (struct pipe_file *)file_alloc(sizeof(*pf), &pipe_fops, inode);
+	struct file *f = file_alloc(sizeof(struct pipe_file), &pipe_fops, inode);
+	struct pipe_file *pf = PIPE_F(f);
 	int acc = flags & O_ACCMODE;
 	pf->pipe = p;
 	pf->reader = acc == O_RDONLY || acc == O_RDWR;
 	pf->writer = acc == O_WRONLY || acc == O_RDWR;
-	pf->vfs.fmode = (pf->reader ? FMODE_READ : 0) | (pf->writer ? FMODE_WRITE : 0);
-	pf->vfs.flags = flags;
-	return &pf->vfs;
+	f->fmode = (pf->reader ? FMODE_READ : 0) | (pf->writer ? FMODE_WRITE : 0);
+	f->flags = flags;
+	return f;
 }
 
 int pipe_wait(struct pipe_inode_info *p, struct waiter *w, struct waitqueue *wq)
