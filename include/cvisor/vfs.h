@@ -53,6 +53,8 @@ struct mount_ns;
 struct super_block;
 struct dir_context;
 struct path;
+struct pipe_inode_info;
+struct waitqueue;
 
 /* Linux's limits: PATH_MAX counts the NUL; a component is at most
  * NAME_MAX bytes; a walk follows at most 40 symlinks. */
@@ -118,6 +120,10 @@ struct super_ops {
 	int (*statfs)(struct super_block *sb, struct kstatfs *st);
 	/* Frees the super block (required); the root inode is already put. */
 	void (*put_super)(struct super_block *sb);
+	/* The name /proc/pid/fd shows for an anonymous file on INODE
+	 * ("pipe:[ino]"; Linux's d_dname), NUL-terminated into BUF; length
+	 * or -ENAMETOOLONG. NULL: "anon_inode:[fs_name]". */
+	int (*dname)(struct inode *inode, char *buf, size_t size);
 };
 
 struct super_block {
@@ -207,6 +213,9 @@ struct inode {
 	int64_t size;
 	int64_t blocks;
 	struct timespec atime, mtime, ctime, btime;
+	/* [lock] A FIFO's pipe from its first open to its last close; an
+	 * anonymous pipe's for its whole life (fs/pipe). */
+	struct pipe_inode_info *pipe;
 };
 
 /* Sets up a new inode: one reference, ino from kernel_unique_id, times
@@ -326,6 +335,19 @@ struct dir_context {
 	int64_t pos;
 };
 
+/* How a poller learns which wait queues to wait on (Linux's
+ * poll_table): ->poll calls poll_wait for each one. */
+struct poll_table {
+	void (*queue)(struct poll_table *pt, struct waitqueue *wq);
+};
+
+/* PT is NULL when the caller only wants the current mask. */
+static inline void poll_wait(struct poll_table *pt, struct waitqueue *wq)
+{
+	if (pt)
+		pt->queue(pt, wq);
+}
+
 struct file_ops {
 	/* Transfer at *POS (advanced by the caller's count). NULL: -EINVAL
 	 * (Linux: no read/write method, vfs_read/vfs_write). */
@@ -342,6 +364,13 @@ struct file_ops {
 	/* For shared mappings: the memory-file offset of page PGOFF with a
 	 * reference for the caller. NULL: -ENODEV (mmap without f_op->mmap). */
 	int (*mmap_page)(struct file *f, uint64_t pgoff, bool write, uint64_t *mf_off);
+	/* Readiness: the POLL* events (<poll.h>) F has now. Before looking,
+	 * it calls poll_wait(PT, wq) on every wait queue that is woken when
+	 * the mask may change, so a poller that finds nothing ready can
+	 * sleep on them without missing a wake-up. NULL: always readable and
+	 * writable, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
+	 * (DEFAULT_POLLMASK, vfs_poll). */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */
@@ -380,6 +409,7 @@ int64_t vfs_llseek(struct file *f, int64_t off, int whence);
 int vfs_iterate_dir(struct file *f, struct dir_context *ctx);
 int vfs_fsync(struct file *f);
 long vfs_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
+unsigned vfs_poll(struct file *f, struct poll_table *pt);
 /* The whence arithmetic of generic_file_llseek over SIZE. */
 int64_t generic_llseek(struct file *f, int64_t off, int whence, int64_t size);
 /* llseek for files of inode->size, and for directories (SEEK_SET/CUR). */
@@ -394,7 +424,8 @@ size_t iov_total(const struct iovec *iov, int cnt);
 size_t iov_copy_to(const struct iovec *iov, int cnt, size_t skip, const void *src, size_t size);
 size_t iov_copy_from(void *dst, const struct iovec *iov, int cnt, size_t skip, size_t size);
 /* The path string of F in ROOT (for /proc/self/fd); anonymous files get
- * "anon_inode:[fs_name]". Length or -errno. */
+ * their super block's dname, or "anon_inode:[fs_name]". Length or
+ * -errno. */
 int vfs_file_path(struct file *f, const struct path *root, char *buf, size_t size);
 
 /* Character devices by number: VFS opens of S_IFCHR inodes use these

@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <sys/ioctl.h>
 
+#include "cvisor/pipe.h"
 #include "fs_util.h"
 
 long sys_dup(struct task *t, const struct syscall_args *a)
@@ -84,8 +85,12 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 		} while (!atomic_compare_exchange_weak(&f->flags, &old, new));
 		r = 0;
 		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		r = pipe_fcntl(f, t->creds, cmd, (unsigned)arg);
+		break;
 	default:
-		/* Record locks, leases, pipe sizes, seals, owners: not yet. */
+		/* Record locks, leases, seals, owners: not yet. */
 		r = -EINVAL;
 		break;
 	}

@@ -1,7 +1,8 @@
 /* Open file descriptions: allocation, references, and the VFS side of
- * read, write, seek, readdir, ioctl and fsync, with the Linux default for
- * every NULL slot. */
+ * read, write, seek, readdir, ioctl, fsync and poll, with the Linux
+ * default for every NULL slot. */
 #include <dirent.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,10 +262,20 @@ long vfs_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 	return f->ops->ioctl(f, t, cmd, arg);
 }
 
+unsigned vfs_poll(struct file *f, struct poll_table *pt)
+{
+	/* No poll method: always ready (DEFAULT_POLLMASK, vfs_poll). */
+	if (!f->ops->poll)
+		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	return f->ops->poll(f, pt);
+}
+
 int vfs_file_path(struct file *f, const struct path *root, char *buf, size_t size)
 {
 	if (f->path.dentry)
 		return vfs_d_path(&f->path, root, buf, size);
+	if (f->inode && f->inode->sb->ops->dname)
+		return f->inode->sb->ops->dname(f->inode, buf, size);
 	int n = snprintf(buf, size, "anon_inode:[%s]", f->inode ? f->inode->sb->fs_name : "?");
 	return n < (int)size ? n : -ENAMETOOLONG;
 }

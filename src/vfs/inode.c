@@ -63,6 +63,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
 	inode->rdev = 0;
 	inode->size = 0;
 	inode->blocks = 0;
+	inode->pipe = NULL;
 	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now(sb);
 }
 

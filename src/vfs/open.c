@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 
 #include "cvisor/creds.h"
+#include "cvisor/pipe.h"
 #include "cvisor/task.h"
 #include "vfs_internal.h"
 
@@ -73,7 +74,7 @@ static struct file *open_inode(struct inode *inode, int flags)
 	case S_IFBLK:
 		return ERR_PTR(-ENXIO);	/* no block devices in the sandbox */
 	case S_IFIFO:
-		return ERR_PTR(-ENXIO);	/* named pipes come with pipes */
+		return fifo_open(inode, flags);
 	case S_IFSOCK:
 		return ERR_PTR(-ENXIO);	/* open(2) of a socket, as Linux */
 	}

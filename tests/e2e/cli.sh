@@ -156,6 +156,11 @@ if gcc -O2 -static -o "$WORK/exitwith" "$E2E_DIR/prog/exitwith.c" 2>"$WORK/gcc.e
 	CRASH_RE=$CRASH_SAVED
 	expect_rc 139
 	t_end
+	# a write to a pipe with no reader: SIGPIPE, 128 + 13
+	t_begin exit-sigpipe
+	cv do -- "$WORK/exitwith" sigpipe
+	expect_rc 141
+	t_end
 	# An unimplemented syscall fails with ENOSYS and is reported in the log.
 	t_begin unimplemented-syscall-event
 	cv do --debug-log "$WORK/unimpl.log" -- "$WORK/exitwith" enosys

@@ -225,4 +225,7 @@ void proc_add_system_files(struct inode *root)
 	kernfs_add_file(kern, "ostype", 0444, show_string, "Linux");
 	kernfs_add_file(kern, "osrelease", 0444, show_string, CVISOR_UTS_RELEASE);
 	kernfs_add_file(kern, "pid_max", 0444, show_string, "4194304");
+	/* PIPE_MAX_SIZE (cvisor/pipe.h): F_SETPIPE_SZ's limit. */
+	struct inode *fs = kernfs_add_dir(sys, "fs", 0555);
+	kernfs_add_file(fs, "pipe-max-size", 0444, show_string, "1048576");
 }

@@ -1,0 +1,33 @@
+/* Pipes and FIFOs (src/fs/pipe), in the shape of Linux's
+ * pipe_inode_info: a ring buffer with a capacity, counts of readers and
+ * writers, and one wait queue for each side. An anonymous pipe (pipe(2))
+ * lives on an inode of the internal pipefs; a FIFO's pipe hangs off its
+ * inode (inode->pipe) from its first open to its last close, shared by
+ * every opener. */
+#ifndef CVISOR_PIPE_H
+#define CVISOR_PIPE_H
+
+#include "cvisor/vfs.h"
+
+/* Writes of at most PIPE_BUF bytes are atomic. */
+#define PIPE_BUF_SIZE 4096
+/* The default capacity (16 pages) and /proc/sys/fs/pipe-max-size, the
+ * largest F_SETPIPE_SZ without CAP_SYS_RESOURCE. */
+#define PIPE_DEF_SIZE (16 * PAGE_SIZE)
+#define PIPE_MAX_SIZE 1048576
+
+/* Both ends of a new pipe: OUT[0] reads, OUT[1] writes. FLAGS may hold
+ * O_NONBLOCK (the caller checked the rest); the inode belongs to CR's
+ * fsuid and fsgid. */
+void pipe_create(const struct creds *cr, int flags, struct file *out[2]);
+
+/* Opens the FIFO INODE (vfs open of an S_IFIFO inode), as Linux's
+ * fifo_open: O_RDONLY waits for a writer unless O_NONBLOCK, O_WRONLY
+ * waits for a reader (O_NONBLOCK: -ENXIO without one), O_RDWR never
+ * waits. A wait is interrupted with -ERESTARTSYS. */
+struct file *fifo_open(struct inode *inode, int flags);
+
+/* F_GETPIPE_SZ and F_SETPIPE_SZ on F (-EBADF if F is not a pipe). */
+long pipe_fcntl(struct file *f, const struct creds *cr, int cmd, unsigned arg);
+
+#endif
