@@ -51,6 +51,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libcvisor.a
 	@mkdir -p $(BUILD)/obj/unit
 	$(CC) $(CFLAGS) -MF $(BUILD)/obj/unit/$*.d $(LDFLAGS) -o $@ $< $(BUILD)/libcvisor.a $(LDLIBS)
 
+# Test doubles: this test serves user memory from its own address space.
+$(BUILD)/unit/vfs_syscalls: LDFLAGS += $(foreach f,mm_copy_in mm_copy_out mm_copy_in_string mm_pin mm_unpin,-Wl,--wrap=$(f))
+
 unit: $(UNIT_BINS)
 
 # The quick start's first command: set up, build, run a pipeline sandboxed.

@@ -17,6 +17,7 @@ step() {
 	exit 1
 }
 
+step "$cv do -- /bin/sh -c 'uname -a; ls /usr/bin | wc -l; seq 1 100000 | sort -rn | head -n 3'"
 step "$cv do -- /bin/busybox uname -a"
 step "$cv do -- /bin/busybox head -n 2 /etc/os-release"
 step "$cv do -- /bin/busybox ls /proc"

@@ -1,6 +1,6 @@
 # busybox sh scripts inside one sandbox, natively and sandboxed: fork,
-# exec, wait and exit statuses, #! scripts, and file work on the overlay.
-# Pipelines join this group when pipes land.
+# exec, wait and exit statuses, pipelines, #! scripts, and file work on
+# the overlay.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -36,6 +36,12 @@ script_same command-substitution-builtin 'x=$(echo inner); echo "[$x]"'
 script_same overlay-file-work "d=\$($BUSYBOX mktemp -d) && $BUSYBOX mkdir -p \$d/a/b &&
 	$BUSYBOX cp big.txt \$d/a/b/c && $BUSYBOX mv \$d/a/b/c \$d/a/moved &&
 	$BUSYBOX cksum <\$d/a/moved && $BUSYBOX rm -r \$d/a && $BUSYBOX ls \$d; $BUSYBOX rm -r \$d"
+script_same pipeline-sort-head "$BUSYBOX seq 1 100000 | $BUSYBOX sort -r | $BUSYBOX head -3"
+script_same pipeline-status "$BUSYBOX false | $BUSYBOX true; echo \$?; $BUSYBOX true | $BUSYBOX false; echo \$?"
+script_same command-substitution "n=\$($BUSYBOX seq 1 50 | $BUSYBOX wc -l); echo lines=\$n"
+script_same pipeline-grep-big "$BUSYBOX cat big.txt big.txt | $BUSYBOX grep -c . ; $BUSYBOX sha256sum <big.txt"
+script_same fifo "f=\$($BUSYBOX mktemp -u) && $BUSYBOX mkfifo \$f && ($BUSYBOX echo through-fifo >\$f &) &&
+	$BUSYBOX cat \$f; $BUSYBOX rm \$f"
 script_same redirect-append "f=\$($BUSYBOX mktemp) && echo one >\$f && echo two >>\$f &&
 	$BUSYBOX cat \$f && $BUSYBOX rm \$f"
 

@@ -1,6 +1,7 @@
 /* The file syscalls on a tmpfs root, through a task whose "user memory"
- * is the test's own (weak stand-ins for the mm copy and pin functions:
- * addresses below 4096 fault). */
+ * is the test's own: the Makefile links this test with --wrap for the mm
+ * copy and pin functions, which these __wrap_ doubles serve (addresses
+ * below 4096 fault). */
 #include <dirent.h>
 #include <linux/stat.h>
 #include <sys/ioctl.h>
@@ -12,7 +13,7 @@
 #include "cvisor/task.h"
 #include "vfs_test.h"
 
-__attribute__((weak)) int mm_copy_in(struct mm *mm, void *dst, uaddr_t src, size_t size)
+int __wrap_mm_copy_in(struct mm *mm, void *dst, uaddr_t src, size_t size)
 {
 	if (src < 4096)
 		return -EFAULT;
@@ -20,7 +21,7 @@ __attribute__((weak)) int mm_copy_in(struct mm *mm, void *dst, uaddr_t src, size
 	return 0;
 }
 
-__attribute__((weak)) int mm_copy_out(struct mm *mm, uaddr_t dst, const void *src, size_t size)
+int __wrap_mm_copy_out(struct mm *mm, uaddr_t dst, const void *src, size_t size)
 {
 	if (dst < 4096)
 		return -EFAULT;
@@ -28,7 +29,7 @@ __attribute__((weak)) int mm_copy_out(struct mm *mm, uaddr_t dst, const void *sr
 	return 0;
 }
 
-__attribute__((weak)) long mm_copy_in_string(struct mm *mm, char *dst, uaddr_t src, size_t max)
+long __wrap_mm_copy_in_string(struct mm *mm, char *dst, uaddr_t src, size_t max)
 {
 	if (src < 4096)
 		return -EFAULT;
@@ -39,7 +40,7 @@ __attribute__((weak)) long mm_copy_in_string(struct mm *mm, char *dst, uaddr_t s
 	return (long)len;
 }
 
-__attribute__((weak)) ssize_t mm_pin(struct mm *mm, uaddr_t addr, size_t len, bool write,
+ssize_t __wrap_mm_pin(struct mm *mm, uaddr_t addr, size_t len, bool write,
 				     struct mm_pin *pin)
 {
 	if (addr < 4096)
@@ -50,7 +51,7 @@ __attribute__((weak)) ssize_t mm_pin(struct mm *mm, uaddr_t addr, size_t len, bo
 	return (ssize_t)len;
 }
 
-__attribute__((weak)) void mm_unpin(struct mm_pin *pin)
+void __wrap_mm_unpin(struct mm_pin *pin)
 {
 }
 
