@@ -44,18 +44,6 @@ static void dirop_end(struct dirop *op)
 	path_put(&op->parent);
 }
 
-/* Linux's may_delete: write and search on DIR, and the sticky bit. */
-static int may_delete(const struct creds *cr, struct inode *dir, struct inode *victim)
-{
-	int err = inode_permission(cr, dir, MAY_WRITE | MAY_EXEC);
-	if (err)
-		return err;
-	if ((dir->mode & S_ISVTX) && cr && cr->fsuid != dir->uid && cr->fsuid != victim->uid &&
-	    !creds_has_cap(cr, CAP_FOWNER))
-		return -EPERM;
-	return 0;
-}
-
 /* Common part of the creating operations: the name must be new. */
 static int may_create(struct dirop *op, const struct walk_base *wb, bool is_dir)
 {

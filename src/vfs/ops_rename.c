@@ -46,17 +46,6 @@ static void lock_rename(struct dentry *p1, struct dentry *p2)
 	}
 }
 
-static int may_delete_rename(const struct creds *cr, struct inode *dir, struct inode *victim)
-{
-	int err = inode_permission(cr, dir, MAY_WRITE | MAY_EXEC);
-	if (err)
-		return err;
-	if ((dir->mode & S_ISVTX) && cr && cr->fsuid != dir->uid && cr->fsuid != victim->uid &&
-	    !creds_has_cap(cr, CAP_FOWNER))
-		return -EPERM;
-	return 0;
-}
-
 /* The checks once both parents are locked and both names looked up. */
 static int rename_checks(const struct walk_base *wb, struct dentry *od, struct dentry *nd,
 			 struct inode *odir, struct inode *ndir, struct dentry *opar,
@@ -87,9 +76,9 @@ static int rename_checks(const struct walk_base *wb, struct dentry *od, struct d
 	}
 	if (od->mounted || nd->mounted)
 		return -EBUSY;
-	int err = may_delete_rename(wb->cr, odir, src);
+	int err = may_delete(wb->cr, odir, src);
 	if (!err)
-		err = dst ? may_delete_rename(wb->cr, ndir, dst)
+		err = dst ? may_delete(wb->cr, ndir, dst)
 			  : inode_permission(wb->cr, ndir, MAY_WRITE | MAY_EXEC);
 	/* A directory changing parent rewrites its "..". */
 	if (!err && is_dir && odir != ndir)

@@ -4,6 +4,7 @@
 
 #include "cvisor/creds.h"
 #include "cvisor/vfs.h"
+#include "vfs_internal.h"
 
 bool vfs_capable(const struct creds *cr, int cap)
 {
@@ -57,4 +58,15 @@ int inode_permission(const struct creds *cr, struct inode *inode, int mask)
 	if (mask == MAY_READ && creds_has_cap(cr, CAP_DAC_READ_SEARCH))
 		return 0;
 	return -EACCES;
+}
+
+int may_delete(const struct creds *cr, struct inode *dir, struct inode *victim)
+{
+	int err = inode_permission(cr, dir, MAY_WRITE | MAY_EXEC);
+	if (err)
+		return err;
+	if ((dir->mode & S_ISVTX) && cr && cr->fsuid != dir->uid && cr->fsuid != victim->uid &&
+	    !creds_has_cap(cr, CAP_FOWNER))
+		return -EPERM;
+	return 0;
 }

@@ -57,4 +57,8 @@ void follow_mounts(struct path *p);
 /* Looks NAME up in DIR (not locked by the caller). */
 struct dentry *lookup_one(struct dentry *dir, const char *name);
 
+/* Linux's may_delete: write and search on DIR, and the sticky bit (for
+ * unlink, rmdir and rename). */
+int may_delete(const struct creds *cr, struct inode *dir, struct inode *victim);
+
 #endif

@@ -1,6 +1,5 @@
 /* Shared by the VFS unit tests: a minimal kernel (memory file, clock,
- * ids), root credentials, and small helpers over the VFS API. The kernel
- * and credential functions are weak so the real ones win once linked. */
+ * ids), root credentials, and small helpers over the VFS API. */
 #ifndef CVISOR_TEST_VFS_H
 #define CVISOR_TEST_VFS_H
 
@@ -18,33 +17,6 @@
 #include "cvisor/vfs.h"
 
 #include "check.h"
-
-__attribute__((weak)) int64_t kernel_realtime_ns(struct kernel *k)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-__attribute__((weak)) uint64_t kernel_unique_id(struct kernel *k)
-{
-	return ++k->unique_id;
-}
-
-__attribute__((weak)) int creds_has_cap(const struct creds *c, int cap)
-{
-	return (c->cap_effective >> cap) & 1;
-}
-
-__attribute__((weak)) int creds_in_group(const struct creds *c, gid_t gid)
-{
-	if (c->fsgid == gid)
-		return 1;
-	for (int i = 0; i < c->ngroups; i++)
-		if (c->groups[i] == gid)
-			return 1;
-	return 0;
-}
 
 static struct kernel test_kernel;
 static struct creds root_creds = { .cap_effective = ~0ULL };
