@@ -28,7 +28,7 @@ long sys_syslog(struct task *t, const struct syscall_args *a)
 	switch (type) {
 	case SYSLOG_ACTION_READ_ALL:
 	case SYSLOG_ACTION_READ_CLEAR: {
-		if (len < 0)
+		if (!a->arg[1] || len < 0)	/* do_syslog's order: then len 0 */
 			return -EINVAL;
 		if (len == 0)
 			return 0;

@@ -142,6 +142,47 @@ TEST(sethostname_too_long_is_einval)
 	EXPECT_ERRNO(syscall(SYS_sethostname, name, 65), EINVAL);
 }
 
+TEST(setdomainname_too_long_or_negative_is_einval)
+{
+	char name[128];
+
+	memset(name, 'd', sizeof(name));
+	EXPECT_ERRNO(syscall(SYS_setdomainname, name, 65), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_setdomainname, name, -1), EINVAL);
+}
+
+/* --- the kernel log: syslog(2) --- */
+
+/* syslog(2) actions, from the man page (glibc has no header for them). */
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_SIZE_UNREAD 9
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+TEST(syslog_size_buffer_is_positive)
+{
+	EXPECT_GE(syscall(SYS_syslog, SYSLOG_ACTION_SIZE_BUFFER, NULL, 0), 1);
+}
+
+/* READ_ALL copies at most LEN bytes of the log and returns how many. */
+TEST(syslog_read_all_returns_at_most_len)
+{
+	char buf[64];
+	long n = syscall(SYS_syslog, SYSLOG_ACTION_READ_ALL, buf, (int)sizeof(buf));
+	EXPECT_GE(n, 0);
+	EXPECT_LE(n, (long)sizeof(buf));
+	EXPECT_EQ(syscall(SYS_syslog, SYSLOG_ACTION_READ_ALL, buf, 0), 0);
+	EXPECT_GE(syscall(SYS_syslog, SYSLOG_ACTION_SIZE_UNREAD, NULL, 0), 0);
+}
+
+TEST(syslog_bad_arguments)
+{
+	char buf[8];
+	EXPECT_ERRNO(syscall(SYS_syslog, 11, buf, 8), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_syslog, -1, buf, 8), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_syslog, SYSLOG_ACTION_READ_ALL, buf, -1), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_syslog, SYSLOG_ACTION_READ_ALL, NULL, 8), EINVAL);
+}
+
 /* --- TLS --- */
 
 /* On x86-64 glibc's thread control block starts with a pointer to itself,
