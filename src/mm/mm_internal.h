@@ -16,6 +16,11 @@ struct vma *vma_find(struct mm *mm, uaddr_t addr);
 /* The first VMA ending above ADDR, or NULL. */
 struct vma *vma_find_after(struct mm *mm, uaddr_t addr);
 
+/* Makes START and END VMA boundaries where they fall inside VMAs. */
+void vma_split_range(struct mm *mm, uaddr_t start, uaddr_t end);
+/* munmap of [start, end) with mm->lock held. */
+void mm_unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end);
+
 /* Top-down search for a free gap of LEN below mm->mmap_top; 0 if none. */
 uaddr_t mm_find_gap(struct mm *mm, uint64_t len);
 

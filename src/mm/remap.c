@@ -70,20 +70,15 @@ int64_t mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len
 			goto out;
 		}
 	}
-	int prot = v->prot;
-	pthread_mutex_unlock(&mm->lock);
 	/* Carve out exactly [old, old+old_len) as its own VMA. */
-	int r = mm_mprotect(mm, old, old_len, prot);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&mm->lock);
+	vma_split_range(mm, old, old + old_len);
 	v = vma_find(mm, old);
 
 	if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
-		pthread_mutex_unlock(&mm->lock);
 		if (new_len < old_len)
-			mm_munmap(mm, old + new_len, old_len - new_len);
-		return (int64_t)old;
+			mm_unmap_locked(mm, old + new_len, old + old_len);
+		ret = (int64_t)old;
+		goto out;
 	}
 	if (!(flags & MREMAP_FIXED)) {
 		struct vma *next = RB_NEXT(vma_tree, &mm->vmas, v);
@@ -104,10 +99,7 @@ int64_t mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len
 			goto out;
 		}
 	} else {
-		pthread_mutex_unlock(&mm->lock);
-		mm_munmap(mm, new_addr, new_len);
-		pthread_mutex_lock(&mm->lock);
-		v = vma_find(mm, old);
+		mm_unmap_locked(mm, new_addr, new_addr + new_len);
 	}
 	move_vma(mm, v, new_addr, new_len);
 	ret = (int64_t)new_addr;

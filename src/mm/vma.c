@@ -107,8 +107,7 @@ static struct vma *vma_split(struct mm *mm, struct vma *v, uaddr_t addr)
 	return hi;
 }
 
-/* Makes START and END VMA boundaries where they fall inside VMAs. */
-static void vma_split_range(struct mm *mm, uaddr_t start, uaddr_t end)
+void vma_split_range(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	struct vma *v = vma_find(mm, start);
 	if (v && v->start < start)
@@ -143,7 +142,7 @@ static void vma_merge(struct mm *mm, struct vma *v)
 	}
 }
 
-static void unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end)
+void mm_unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	vma_split_range(mm, start, end);
 	mm_drop_pages(mm, start, end);
@@ -238,7 +237,7 @@ int64_t mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags,
 				ret = -EEXIST;
 				goto out;
 			}
-			unmap_locked(mm, addr, addr + size);
+			mm_unmap_locked(mm, addr, addr + size);
 		}
 	} else {
 		addr = round_down(addr, PAGE_SIZE);
@@ -277,7 +276,7 @@ int mm_munmap(struct mm *mm, uaddr_t addr, uint64_t len)
 	if (addr >= ARCH_APP_TOP || size > ARCH_APP_TOP - addr)
 		return -EINVAL;
 	pthread_mutex_lock(&mm->lock);
-	unmap_locked(mm, addr, addr + size);
+	mm_unmap_locked(mm, addr, addr + size);
 	pthread_mutex_unlock(&mm->lock);
 	return 0;
 }
@@ -339,7 +338,7 @@ uaddr_t mm_brk(struct mm *mm, uaddr_t newbrk)
 	if (newbrk < mm->brk_start || newbrk > ARCH_APP_TOP)
 		goto out;
 	if (new_end < old_end) {
-		unmap_locked(mm, new_end, old_end);
+		mm_unmap_locked(mm, new_end, old_end);
 	} else if (new_end > old_end) {
 		if (!range_free(mm, old_end, new_end))
 			goto out;

@@ -44,16 +44,6 @@ long sys_vfork(struct task *t, const struct syscall_args *a)
 	return task_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
 }
 
-pid_t task_tgid_nr(struct task *observer, struct thread_group *tg)
-{
-	return tg ? tg->tgid : 0;
-}
-
-pid_t task_tid_nr(struct task *observer, struct task *t)
-{
-	return t->tid;
-}
-
 long sys_getpid(struct task *t, const struct syscall_args *a)
 {
 	return task_tgid_nr(t, t->tg);

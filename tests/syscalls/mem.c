@@ -544,3 +544,32 @@ TEST(madvise_dontneed_zeroes_private_anonymous_memory)
 	EXPECT_ERRNO(madvise(p + 1, page_size, MADV_DONTNEED), EINVAL);
 	EXPECT_OK(munmap(p, 2 * page_size));
 }
+
+/* mremap(2) of the tail of a mapping moves only that part: the head stays
+ * where it was, with its contents. */
+TEST(mremap_of_part_of_a_mapping_moves_only_that_part)
+{
+	char *p = mmap(NULL, 4 * page_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	/* Pin the space after the mapping so growing in place is impossible. */
+	char *guard = mmap(p + 4 * page_size, page_size, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	p[0] = 'h';
+	p[2 * page_size] = 't';
+	char *q = mremap(p + 2 * page_size, 2 * page_size, 8 * page_size, MREMAP_MAYMOVE);
+	ASSERT_TRUE(q != MAP_FAILED);
+	EXPECT_TRUE(q != p + 2 * page_size);
+	EXPECT_EQ(q[0], 't');
+	EXPECT_EQ(p[0], 'h');	/* the head did not move */
+	/* The old tail is gone: a syscall reading it faults. */
+	int fds[2];
+	ASSERT_OK(pipe(fds));
+	EXPECT_ERRNO(write(fds[1], p + 2 * page_size, 1), EFAULT);
+	close(fds[0]);
+	close(fds[1]);
+	munmap(p, 2 * page_size);
+	munmap(q, 8 * page_size);
+	if (guard != MAP_FAILED)
+		munmap(guard, page_size);
+}
