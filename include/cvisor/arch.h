@@ -6,10 +6,40 @@
 
 #include "cvisor/util.h"
 
+/* The x87/SSE/AVX state of an application thread, as an XSAVE image in
+ * the standard (non-compacted) format: what ptrace's NT_X86_XSTATE and the
+ * signal frame use. The state lives in the thread while it runs; the
+ * kernel asks the platform to save it here only when it needs it (signal
+ * frames, fork), and a saved image is loaded back before the thread next
+ * runs. */
+struct arch_fpu {
+	uint8_t *xsave;		/* arch_fpu_size() bytes, 64-aligned; NULL until used */
+	bool saved;		/* xsave, not the thread, holds the state */
+};
+
 /* What a task's application thread was doing when it last trapped. */
 struct arch_regs {
 	struct user_regs_struct r;
+	struct arch_fpu fpu;
 };
+
+/* Size of an XSAVE image for the features the host enabled (CPUID 0xD),
+ * and that feature mask (XCR0). */
+size_t arch_fpu_size(void);
+uint64_t arch_fpu_features(void);
+/* Gives FPU an image buffer (once). */
+void arch_fpu_alloc(struct arch_fpu *fpu);
+/* Sets FPU to the initial state (what exec and signal handlers start
+ * with), to be loaded before the thread runs. */
+void arch_fpu_reset(struct arch_fpu *fpu);
+/* DST gets SRC's saved state (SRC must be saved). */
+void arch_fpu_copy(struct arch_fpu *dst, const struct arch_fpu *src);
+void arch_fpu_release(struct arch_fpu *fpu);
+/* Makes an image from user memory safe to load: reserved fields cleared,
+ * features limited to the host's, MXCSR reserved bits dropped. FULL:
+ * whether the image carries the XSAVE header and extended state; if not,
+ * only the legacy FXSAVE part is used. */
+void arch_fpu_sanitize(uint8_t *xsave, bool full);
 
 /* Registers by meaning (PRoot's SYSARG_n idea), so syscall code never
  * spells out x86-64 register names. */
@@ -40,6 +70,13 @@ static inline void arch_restart_syscall(struct arch_regs *regs)
 	regs->r.rip -= 2;	/* length of `syscall` */
 }
 
+/* Makes the thread, when it resumes, call restart_syscall(2) instead. */
+static inline void arch_restart_syscall_as(struct arch_regs *regs, uint64_t nr)
+{
+	regs->r.rax = nr;
+	regs->r.rip -= 2;
+}
+
 static inline uint64_t arch_ip(const struct arch_regs *regs)
 {
 	return regs->r.rip;
@@ -50,7 +87,15 @@ static inline uint64_t arch_sp(const struct arch_regs *regs)
 	return regs->r.rsp;
 }
 
-/* Initial register state for a freshly exec'd program. */
+/* Whether ADDR is canonical (the low half of the 48-bit address space or
+ * the high half). */
+static inline bool arch_canonical(uint64_t addr)
+{
+	return (uint64_t)(((int64_t)addr << 16) >> 16) == addr;
+}
+
+/* Initial register state for a freshly exec'd program (general registers;
+ * the FPU is reset separately). */
 void arch_regs_init_exec(struct arch_regs *regs, uaddr_t entry, uaddr_t sp);
 
 /* The application's usable address range: [ARCH_MMAP_MIN, ARCH_APP_TOP).

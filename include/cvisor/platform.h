@@ -47,9 +47,13 @@ struct platform_ops {
 	struct context *(*ctx_new)(struct platform *p);
 	void (*ctx_release)(struct context *c);
 	/* Runs the application with REGS in AS until it traps; REGS are
-	 * updated. Returns why it stopped. */
+	 * updated. A saved FPU image in REGS is loaded first. Returns why it
+	 * stopped. */
 	enum switch_result (*ctx_switch)(struct context *c, struct address_space *as,
 					 struct arch_regs *regs, struct fault_info *fi);
+	/* Saves the FPU state of the application thread (which last ran
+	 * with REGS in AS) into REGS->fpu. Returns 0 or -errno. */
+	int (*ctx_save_fpu)(struct context *c, struct address_space *as, struct arch_regs *regs);
 	/* Makes a running or about-to-run ctx_switch return SWITCH_INTERRUPT.
 	 * Safe from any thread. */
 	void (*ctx_interrupt)(struct context *c);

@@ -36,8 +36,8 @@ SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSI
 SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")
 
 /* sys_wait.c */
-SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "exited children; no stopped/continued reports yet; rusage zeroed")
-SYSCALL(waitid, SUPPORT_PARTIAL, "ddpxp", "exited children; no stopped/continued reports yet")
+SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage zeroed")
+SYSCALL(waitid, SUPPORT_FULL, "ddpxp", NULL)
 
 /* sys_creds.c */
 SYSCALL(getuid, SUPPORT_FULL, "", NULL)
@@ -50,8 +50,22 @@ SYSCALL(getgroups, SUPPORT_FULL, "dp", NULL)
 SYSCALL(setgroups, SUPPORT_FULL, "dp", NULL)
 
 /* sys_signal.c */
-SYSCALL(rt_sigaction, SUPPORT_PARTIAL, "Sppu", "dispositions recorded; delivery of caught signals comes with signals support")
+SYSCALL(rt_sigaction, SUPPORT_FULL, "Sppu", NULL)
 SYSCALL(rt_sigprocmask, SUPPORT_FULL, "dppu", NULL)
+SYSCALL(rt_sigpending, SUPPORT_FULL, "pu", NULL)
+SYSCALL(rt_sigsuspend, SUPPORT_FULL, "pu", NULL)
+SYSCALL(pause, SUPPORT_FULL, "", NULL)
+SYSCALL(rt_sigtimedwait, SUPPORT_FULL, "pppu", NULL)
+SYSCALL(sigaltstack, SUPPORT_FULL, "pp", NULL)
+SYSCALL(rt_sigreturn, SUPPORT_FULL, "", NULL)
+SYSCALL(restart_syscall, SUPPORT_FULL, "", NULL)
+
+/* sys_kill.c */
+SYSCALL(kill, SUPPORT_FULL, "dS", NULL)
+SYSCALL(tkill, SUPPORT_FULL, "dS", NULL)
+SYSCALL(tgkill, SUPPORT_FULL, "ddS", NULL)
+SYSCALL(rt_sigqueueinfo, SUPPORT_FULL, "dSp", NULL)
+SYSCALL(rt_tgsigqueueinfo, SUPPORT_FULL, "ddSp", NULL)
 
 /* sys_time.c */
 SYSCALL(clock_gettime, SUPPORT_FULL, "cp", NULL)

@@ -49,6 +49,9 @@ extern const struct syscall_entry syscall_table[SYSCALL_TABLE_SIZE];
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
 #define ERESTART_RESTARTBLOCK 516
+/* A handler that set every register itself (rt_sigreturn): dispatch
+ * leaves the return register alone. Outside Linux's errno range. */
+#define EJUSTRETURN 4096
 
 /* Runs one syscall of T: decode, --strace, handle, write the result. */
 void syscall_dispatch(struct task *t);

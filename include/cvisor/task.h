@@ -21,6 +21,7 @@
 #include "cvisor/arch.h"
 #include "cvisor/mm.h"
 #include "cvisor/platform.h"
+#include "cvisor/signal.h"
 #include "cvisor/util.h"
 #include "cvisor/waitqueue.h"
 
@@ -52,10 +53,15 @@ struct thread_group {
 	int64_t start_ns;		/* host monotonic time of creation */
 	int exit_status;		/* [ts] wait status once exited */
 	struct rlimit rlimits[RLIM_NLIMITS]; /* [ts] */
-	/* Signal dispositions, shared by every task of the group. */
-	struct sigaction_k {
-		uint64_t handler, flags, restorer, mask;
-	} sigactions[64];		/* [ts] */
+	/* Signals: dispositions shared by every task of the group, and
+	 * process-directed pending signals. */
+	struct sigaction_k sigactions[NSIG_K];	/* [ts] */
+	struct sigpending shared_pending;	/* [ts] */
+	/* Group stop (SIGSTOP and friends) and its reports to wait(2). */
+	bool stopped;			/* [ts] stopped, until SIGCONT or SIGKILL */
+	int stop_signal;		/* [ts] the signal that stopped it */
+	bool report_stopped;		/* [ts] a stop not yet seen by WUNTRACED */
+	bool report_continued;		/* [ts] a continue not yet seen by WCONTINUED */
 	struct pid_ns *pidns;
 };
 
@@ -82,7 +88,23 @@ struct task {
 	pthread_t thread;
 	char comm[16];				/* [ts] */
 
-	uint64_t sigmask;			/* [own] blocked signals */
+	/* Signals. sigmask is written only by T's own thread, under ts_lock
+	 * (senders read it). */
+	uint64_t sigmask;			/* [ts] blocked signals */
+	uint64_t saved_sigmask;			/* [own] mask to restore after sigsuspend */
+	bool restore_sigmask;			/* [own] saved_sigmask is set */
+	uint64_t sigwait_set;			/* [ts] signals rt_sigtimedwait waits for */
+	struct sigpending pending;		/* [ts] thread-directed */
+	struct sigaltstack_k altstack;		/* [own] */
+	_Atomic bool attention;			/* signal_handle has work to do */
+	/* A syscall that returned -ERESTART*: its code, resolved by
+	 * signal_handle once any signal is taken. restart_fn continues an
+	 * interrupted sleep for restart_syscall(2). [own] */
+	long restart_code;
+	long (*restart_fn)(struct task *t);
+	int64_t restart_deadline;		/* sandbox time the sleep ends */
+	clockid_t restart_clock;
+	uaddr_t restart_rem;
 	uaddr_t clear_child_tid;		/* [own] */
 	bool no_new_privs;			/* [own] */
 	int pdeath_signal;			/* [own] */
@@ -118,11 +140,12 @@ int task_start(struct task *t);
 struct wait_result {
 	pid_t pid;
 	int status;	/* wait status */
+	int code;	/* CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED */
 	uid_t uid;
 };
 /* Waits for a child selected by WHICH/ID (P_ALL, P_PID, P_PGID) per
- * OPTIONS (WEXITED, WNOHANG, WNOWAIT, __WALL...). Returns its pid, 0
- * (WNOHANG, none yet), -ECHILD or -ERESTARTSYS. */
+ * OPTIONS (WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT, __WALL...).
+ * Returns its pid, 0 (WNOHANG, none yet), -ECHILD or -ERESTARTSYS. */
 long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wait_result *res);
 
 /* execve of PATH with ARGV (ARGC strings, NULL-terminated) and ENVP.
@@ -165,11 +188,12 @@ void task_exit_group(struct task *t, int status);
 /* Frees T's resources and removes it from the task set; the last thing
  * its sentry thread does. */
 void task_exit(struct task *t);
+/* Makes every task of TG exit, the process ending with wait status
+ * STATUS (a fatal signal, or exit_group). ts_lock held. */
+void tg_kill_locked(struct thread_group *tg, int status);
 /* Makes T leave the application or a block to look at its state. Caller
  * holds kernel->ts_lock. */
 void task_interrupt_locked(struct task *t);
-/* Terminates every process of the sandbox with signal SIGNO. */
-void kernel_kill_all(struct kernel *k, int signo);
 
 /* CPU time T has used: its application thread plus its sentry thread. */
 int64_t task_cpu_ns(struct task *t);
@@ -186,12 +210,13 @@ void task_wake(struct task *t);
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */
 int task_sleep_until(struct task *t, int64_t deadline_ns);
 
-/* Delivers a signal the application caused by a fault (SIGSEGV with
- * CODE and ADDR): no disposition can ignore it. Until handlers run, every
- * signal takes its default action. */
-void task_force_signal(struct task *t, int signo, int code, uaddr_t addr);
-/* Sends SIGNO from the kernel (SIGPIPE on a broken pipe), honouring
- * SIG_IGN. */
-void task_signal(struct task *t, int signo);
+/* Looks up a process / a task by the number OBSERVER sees; NULL if none.
+ * ts_lock held. */
+struct thread_group *tg_lookup_locked(struct task *observer, pid_t pid);
+struct task *task_lookup_locked(struct task *observer, pid_t tid);
+
+/* Saves T's FPU state into T->regs.fpu (the platform's copy), when the
+ * kernel needs to read or replace it. */
+void task_save_fpu(struct task *t);
 
 #endif

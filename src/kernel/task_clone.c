@@ -26,6 +26,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 	TAILQ_INIT(&tg->tasks);
 	LIST_INIT(&tg->children);
 	waitqueue_init(&tg->child_wq);
+	sigpending_init(&tg->shared_pending);
 	if (parent) {
 		tg->parent = parent;
 		LIST_INSERT_HEAD(&parent->children, tg, sibling);
@@ -43,6 +44,8 @@ struct task *task_alloc(struct kernel *k, struct thread_group *tg)
 	struct task *t = xzalloc(sizeof(*t));
 	t->k = k;
 	t->tg = tg;
+	sigpending_init(&t->pending);
+	t->altstack.flags = SS_DISABLE;
 	task_init_wake(t);
 	return t;
 }
@@ -127,7 +130,10 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
 	c->utsns = t->utsns;
 	c->sigmask = t->sigmask;
-	c->regs = t->regs;
+	c->altstack = t->altstack;
+	task_save_fpu(t);
+	c->regs.r = t->regs.r;
+	arch_fpu_copy(&c->regs.fpu, &t->regs.fpu);
 	arch_set_return(&c->regs, 0);
 	if (stack)
 		c->regs.r.rsp = stack;

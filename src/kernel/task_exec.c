@@ -75,16 +75,19 @@ static int parse_shebang(struct file *f, struct exec_image *img)
 	return 1;
 }
 
-/* Back to default dispositions, except ignored ones (execve(2)). */
+/* Back to default dispositions, except ignored ones, which lose their
+ * flags and masks (execve(2), Linux's flush_signal_handlers); no
+ * alternate stack. */
 static void reset_signal_handlers(struct task *t)
 {
 	pthread_mutex_lock(&t->k->ts_lock);
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < NSIG_K; i++) {
 		struct sigaction_k *sa = &t->tg->sigactions[i];
-		if (sa->handler != (uint64_t)SIG_IGN)
-			*sa = (struct sigaction_k){ 0 };
+		bool ignored = sa->handler == (uint64_t)SIG_IGN;
+		*sa = (struct sigaction_k){ .handler = ignored ? (uint64_t)SIG_IGN : 0 };
 	}
 	pthread_mutex_unlock(&t->k->ts_lock);
+	t->altstack = (struct sigaltstack_k){ .flags = SS_DISABLE };
 }
 
 long task_execve(struct task *t, const char *path, char **argv, int argc, char **envp,
@@ -140,7 +143,8 @@ long task_execve(struct task *t, const char *path, char **argv, int argc, char *
 	memcpy(t->comm, base, strnlen(base, sizeof(t->comm) - 1));
 	pthread_mutex_unlock(&t->k->ts_lock);
 	mm_put(old);	/* this thread traces the old stub: it goes now */
-	t->regs = regs;
+	t->regs.r = regs.r;
+	arch_fpu_reset(&t->regs.fpu);
 	fdt_close_on_exec(t->fdt);
 	reset_signal_handlers(t);
 	task_vfork_release(t);

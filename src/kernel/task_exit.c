@@ -12,8 +12,6 @@
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
 
-static void tg_begin_exit_locked(struct thread_group *tg, int status);
-
 /* Makes T stop what it is doing and look at its state; ts_lock held. */
 void task_interrupt_locked(struct task *t)
 {
@@ -25,40 +23,34 @@ void task_interrupt_locked(struct task *t)
 		t->k->platform.ops->ctx_interrupt(t->ctx);
 }
 
-/* Marks TG as exiting with STATUS; ts_lock held. */
-static void tg_begin_exit_locked(struct thread_group *tg, int status)
+void tg_kill_locked(struct thread_group *tg, int status)
 {
 	if (tg->exiting)
 		return;
 	tg->exiting = true;
 	tg->exit_status = status;
 	struct task *t;
-	TAILQ_FOREACH(t, &tg->tasks, tg_entry)
+	TAILQ_FOREACH(t, &tg->tasks, tg_entry) {
+		t->attention = true;
 		task_interrupt_locked(t);
+	}
+	/* Stopped tasks wait on ts_changed (signal_handle). */
+	pthread_cond_broadcast(&tg->k->ts_changed);
 }
 
 void task_exit_group(struct task *t, int status)
 {
 	struct kernel *k = t->k;
 	pthread_mutex_lock(&k->ts_lock);
-	tg_begin_exit_locked(t->tg, status);
+	tg_kill_locked(t->tg, status);
 	pthread_mutex_unlock(&k->ts_lock);
 }
 
-void kernel_kill_all(struct kernel *k, int signo)
-{
-	pthread_mutex_lock(&k->ts_lock);
-	struct thread_group *tg;
-	TAILQ_FOREACH(tg, &k->thread_groups, all)
-		tg_begin_exit_locked(tg, signo);
-	pthread_mutex_unlock(&k->ts_lock);
-}
-
-/* The last task of TG is gone: its children go to init, and TG becomes
- * a zombie for its parent to reap, or is freed at once when nobody will
- * (PID 1, or a parent ignoring SIGCHLD). Returns the thread group whose
- * waiters to wake. ts_lock held. */
-static struct thread_group *tg_exit_locked(struct thread_group *tg)
+/* The last task of TG is gone: its children go to init (with their
+ * parent-death signals), and TG becomes a zombie for its parent to reap,
+ * or is freed at once when nobody will (PID 1, or a parent ignoring
+ * SIGCHLD). ts_lock held. */
+static void tg_exit_locked(struct thread_group *tg)
 {
 	struct kernel *k = tg->k;
 	struct thread_group *init = k->root_pidns->init;
@@ -71,6 +63,15 @@ static struct thread_group *tg_exit_locked(struct thread_group *tg)
 		if (child->parent)
 			LIST_INSERT_HEAD(&init->children, child, sibling);
 		init_has_zombies |= child->zombie;
+		struct task *ct;
+		TAILQ_FOREACH(ct, &child->tasks, tg_entry) {
+			if (ct->pdeath_signal) {
+				siginfo_t si;
+				siginfo_from(&si, ct->pdeath_signal, SI_USER, NULL, child);
+				si.si_pid = task_tgid_nr(ct, tg);
+				signal_send_locked(child, NULL, &si);
+			}
+		}
 	}
 	if (init_has_zombies && tg != init)
 		waitqueue_wake_all(&init->child_wq);
@@ -80,21 +81,23 @@ static struct thread_group *tg_exit_locked(struct thread_group *tg)
 		k->init_status = tg->exit_status;
 		struct thread_group *other;
 		TAILQ_FOREACH(other, &k->thread_groups, all)
-			tg_begin_exit_locked(other, SIGKILL);
+			tg_kill_locked(other, SIGKILL);
 	}
 	struct thread_group *parent = tg->parent;
 	/* Linux reaps at once if the parent ignores SIGCHLD (or set
-	 * SA_NOCLDWAIT). */
+	 * SA_NOCLDWAIT); the signal itself is then dropped as ignored. */
 	bool autoreap = !parent ||
 			(tg->exit_signal == SIGCHLD &&
 			 (parent->sigactions[SIGCHLD - 1].handler == (uint64_t)SIG_IGN ||
 			  (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDWAIT)));
-	if (autoreap) {
+	tg->zombie = !autoreap;
+	int st = tg->exit_status;
+	if (WIFEXITED(st))
+		signal_notify_parent_locked(tg, CLD_EXITED, WEXITSTATUS(st));
+	else
+		signal_notify_parent_locked(tg, CLD_KILLED, WTERMSIG(st));
+	if (autoreap)
 		tg_release_locked(tg);
-		return parent;
-	}
-	tg->zombie = true;
-	return parent;
 }
 
 void tg_release_locked(struct thread_group *tg)
@@ -102,6 +105,7 @@ void tg_release_locked(struct thread_group *tg)
 	TAILQ_REMOVE(&tg->k->thread_groups, tg, all);
 	if (tg->parent)
 		LIST_REMOVE(tg, sibling);
+	sigpending_flush(&tg->shared_pending, ~0ULL);
 	if (tg == tg->k->root_pidns->init)
 		return;	/* PID 1 stays findable for the exit status */
 	free(tg);
@@ -138,56 +142,16 @@ void task_exit(struct task *t)
 	TAILQ_REMOVE(&tg->tasks, t, tg_entry);
 	tg->nr_tasks--;
 	k->nr_tasks--;
-	struct thread_group *notify = NULL;
+	sigpending_flush(&t->pending, ~0ULL);
 	if (tg->nr_tasks == 0) {
 		tg->leader_uid = creds->uid;
-		notify = tg_exit_locked(tg);
+		tg_exit_locked(tg);
 	}
 	pthread_cond_broadcast(&k->ts_changed);
 	pthread_mutex_unlock(&k->ts_lock);
-	if (notify)
-		waitqueue_wake_all(&notify->child_wq);
+	arch_fpu_release(&t->regs.fpu);
 	creds_put(creds);
 	pthread_cond_destroy(&t->wake);
 	pthread_mutex_destroy(&t->block_lock);
 	free(t);
-}
-
-/* Default actions only, until signal delivery exists: ignored signals
- * are dropped, every other one terminates the process (with the core-dump
- * bit for the signals Linux dumps core on). */
-static bool sig_ignored_by_default(int signo)
-{
-	return signo == SIGCHLD || signo == SIGURG || signo == SIGWINCH || signo == SIGCONT;
-}
-
-static bool sig_dumps_core(int signo)
-{
-	switch (signo) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
-		return true;
-	}
-	return false;
-}
-
-void task_signal(struct task *t, int signo)
-{
-	pthread_mutex_lock(&t->k->ts_lock);
-	uint64_t handler = t->tg->sigactions[signo - 1].handler;
-	pthread_mutex_unlock(&t->k->ts_lock);
-	if (handler == (uint64_t)SIG_IGN)
-		return;
-	task_force_signal(t, signo, SI_KERNEL, 0);
-}
-
-void task_force_signal(struct task *t, int signo, int code, uaddr_t addr)
-{
-	/* A fault cannot be ignored (force_sig_fault): only the default
-	 * action's own "ignore" applies. */
-	if (sig_ignored_by_default(signo))
-		return;
-	log_debug("task %d: fatal signal %d (code %d, addr %#llx, ip %#llx)", t->tid, signo,
-		  code, (unsigned long long)addr, (unsigned long long)arch_ip(&t->regs));
-	task_exit_group(t, signo | (sig_dumps_core(signo) ? WCOREFLAG : 0));
 }

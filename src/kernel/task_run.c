@@ -10,30 +10,29 @@
 
 static void handle_fault(struct task *t, const struct fault_info *fi)
 {
-	if (fi->signo == SIGSEGV || fi->signo == SIGBUS) {
+	/* A page fault: maybe only a page not yet mirrored into the stub.
+	 * Other host SIGSEGVs (general protection, SI_KERNEL) go as they
+	 * are. */
+	if ((fi->signo == SIGSEGV && fi->code != SI_KERNEL) || fi->signo == SIGBUS) {
 		int r = mm_handle_fault(t->mm, fi->addr, false);
 		if (r == 0)
 			return;
-		task_force_signal(t, SIGSEGV, -r, fi->addr);
+		signal_force_fault(t, SIGSEGV, -r, fi->addr);
 		return;
 	}
-	task_force_signal(t, fi->signo, fi->code, fi->addr);
-}
-
-static bool task_should_exit(struct task *t)
-{
-	pthread_mutex_lock(&t->k->ts_lock);
-	bool exiting = t->tg->exiting;
-	pthread_mutex_unlock(&t->k->ts_lock);
-	if (!exiting) {
-		pthread_mutex_lock(&t->block_lock);
-		t->interrupted = false;
-		pthread_mutex_unlock(&t->block_lock);
-	}
-	return exiting;
+	signal_force_fault(t, fi->signo, fi->code, fi->addr);
 }
 
 __thread struct task *current_task;
+
+void task_save_fpu(struct task *t)
+{
+	const struct platform_ops *ops = t->k->platform.ops;
+	if (t->regs.fpu.saved)
+		return;
+	if (!t->mm->as || ops->ctx_save_fpu(t->ctx, t->mm->as, &t->regs) < 0)
+		arch_fpu_reset(&t->regs.fpu);	/* no thread yet, or it is gone */
+}
 
 static bool ensure_address_space(struct task *t)
 {
@@ -83,7 +82,9 @@ void *task_run(void *arg)
 			task_exit_group(t, SIGKILL);
 			break;
 		}
-		if (task_should_exit(t))
+		/* Signals, exit and stops, and the restart of an interrupted
+		 * syscall, are all settled here before the thread runs on. */
+		if ((t->attention || t->restart_code) && !signal_handle(t))
 			break;
 	}
 	task_exit(t);

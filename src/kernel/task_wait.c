@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cvisor/creds.h"
 #include "cvisor/kernel.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
@@ -25,6 +26,43 @@ static bool wait_matches(struct task *t, struct thread_group *child, idtype_t wh
 	}
 }
 
+/* Whether CHILD has a change OPTIONS ask for (exit, stop, continue); if
+ * so fills RES and, unless WNOWAIT, consumes it (a zombie is reaped).
+ * ts_lock held. */
+static bool wait_report_locked(struct task *t, struct thread_group *child, int options,
+			       struct wait_result *res)
+{
+	bool consume = !(options & WNOWAIT);
+	res->pid = task_tgid_nr(t, child);
+	if (child->zombie && (options & WEXITED)) {
+		res->status = child->exit_status;
+		res->uid = child->leader_uid;
+		res->code = WIFEXITED(res->status) ? CLD_EXITED : CLD_KILLED;
+		if (consume)
+			tg_release_locked(child);
+		return true;
+	}
+	struct task *leader = TAILQ_FIRST(&child->tasks);
+	if (!leader)
+		return false;
+	res->uid = leader->creds->uid;
+	if ((options & WSTOPPED) && child->stopped && child->report_stopped) {
+		res->status = (child->stop_signal << 8) | 0x7f;
+		res->code = CLD_STOPPED;
+		if (consume)
+			child->report_stopped = false;
+		return true;
+	}
+	if ((options & WCONTINUED) && child->report_continued) {
+		res->status = 0xffff;
+		res->code = CLD_CONTINUED;
+		if (consume)
+			child->report_continued = false;
+		return true;
+	}
+	return false;
+}
+
 long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wait_result *res)
 {
 	struct kernel *k = t->k;
@@ -41,15 +79,10 @@ long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wai
 			if (!wait_matches(t, child, which, id, options))
 				continue;
 			any = true;
-			if (!child->zombie || !(options & WEXITED))
-				continue;
-			res->pid = task_tgid_nr(t, child);
-			res->status = child->exit_status;
-			res->uid = child->leader_uid;
-			if (!(options & WNOWAIT))
-				tg_release_locked(child);
-			ret = res->pid;
-			break;
+			if (wait_report_locked(t, child, options, res)) {
+				ret = res->pid;
+				break;
+			}
 		}
 		pthread_mutex_unlock(&k->ts_lock);
 		if (ret > 0 || !any)

@@ -137,7 +137,7 @@ static void *signal_forwarder(void *arg)
 	for (;;) {
 		int sig;
 		if (sigwait(&set, &sig) == 0)
-			kernel_kill_all(k, sig);
+			kernel_signal_from_host(k, sig);
 	}
 	return NULL;
 }

@@ -26,13 +26,12 @@ void syscall_dispatch(struct task *t)
 	}
 	if (t->k->strace)
 		strace_log(t, e, &a, ret, false);
-	/* No signal handler runs yet, and Linux restarts every interrupted
-	 * call whose signal did not run a handler: back up over the syscall
-	 * instruction and run it again. */
+	if (ret == -EJUSTRETURN)
+		return;		/* rt_sigreturn set every register */
+	/* A restart code stays in the return register until signal_handle
+	 * knows whether a handler runs and resolves it. */
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
-	    ret == -ERESTART_RESTARTBLOCK) {
-		arch_restart_syscall(&t->regs);
-		return;
-	}
+	    ret == -ERESTART_RESTARTBLOCK)
+		t->restart_code = ret;
 	arch_set_return(&t->regs, (uint64_t)ret);
 }

@@ -107,21 +107,36 @@ static int read_timespec(struct task *t, uaddr_t addr, int64_t *ns)
 	return 0;
 }
 
-/* Sleeps until the sandbox clock CLOCK reaches DEADLINE; on interruption
- * stores the time left in REM (for relative sleeps). */
-static long sleep_until(struct task *t, clockid_t clock, int64_t deadline, uaddr_t rem)
+static long sleep_restart(struct task *t);
+
+/* Sleeps until the sandbox clock CLOCK reaches DEADLINE. A relative sleep
+ * (REL) that a signal interrupts stores the time left in REM and, if no
+ * handler runs, goes on through restart_syscall(2); an absolute one is
+ * simply run again. */
+static long sleep_until(struct task *t, clockid_t clock, int64_t deadline, bool rel, uaddr_t rem)
 {
 	int64_t now;
 	clock_read(t, clock, &now);
 	int64_t host_deadline = host_monotonic_ns() + MAX(deadline - now, 0);
 	if (task_sleep_until(t, host_deadline) == 0)
 		return 0;
+	if (!rel)
+		return -ERESTARTNOHAND;
 	if (rem) {
 		struct timespec left = ns_to_timespec(MAX(host_deadline - host_monotonic_ns(), 0));
 		if (copy_out(t, rem, &left, sizeof(left)) < 0)
 			return -EFAULT;
 	}
+	t->restart_fn = sleep_restart;
+	t->restart_clock = clock;
+	t->restart_deadline = deadline;
+	t->restart_rem = rem;
 	return -ERESTART_RESTARTBLOCK;
+}
+
+static long sleep_restart(struct task *t)
+{
+	return sleep_until(t, t->restart_clock, t->restart_deadline, true, t->restart_rem);
 }
 
 long sys_nanosleep(struct task *t, const struct syscall_args *a)
@@ -130,7 +145,7 @@ long sys_nanosleep(struct task *t, const struct syscall_args *a)
 	int ret = read_timespec(t, a->arg[0], &ns);
 	if (ret < 0)
 		return ret;
-	return sleep_until(t, CLOCK_MONOTONIC, kernel_monotonic_ns(t->k) + ns, a->arg[1]);
+	return sleep_until(t, CLOCK_MONOTONIC, kernel_monotonic_ns(t->k) + ns, true, a->arg[1]);
 }
 
 long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
@@ -149,6 +164,6 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 	if (ret < 0)
 		return ret;
 	if (flags & TIMER_ABSTIME)
-		return sleep_until(t, clock, ns, 0);
-	return sleep_until(t, clock, now + ns, a->arg[3]);
+		return sleep_until(t, clock, ns, false, 0);
+	return sleep_until(t, clock, now + ns, true, a->arg[3]);
 }

@@ -70,12 +70,19 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 		si.si_signo = SIGCHLD;
 		si.si_pid = res.pid;
 		si.si_uid = res.uid;
-		if (WIFEXITED(res.status)) {
-			si.si_code = CLD_EXITED;
+		si.si_code = res.code;
+		switch (res.code) {
+		case CLD_EXITED:
 			si.si_status = WEXITSTATUS(res.status);
-		} else {
-			si.si_code = WCOREDUMP(res.status) ? CLD_DUMPED : CLD_KILLED;
+			break;
+		case CLD_KILLED:
 			si.si_status = WTERMSIG(res.status);
+			break;
+		case CLD_STOPPED:
+			si.si_status = WSTOPSIG(res.status);
+			break;
+		default:
+			si.si_status = SIGCONT;
 		}
 	}
 	return copy_out(t, a->arg[2], &si, sizeof(si));

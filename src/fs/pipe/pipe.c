@@ -141,7 +141,7 @@ static ssize_t pipe_write(struct file *f, const struct iovec *iov, int cnt, int6
 	waiter_finish(&w);
 	/* Even after a partial write, as Linux. */
 	if (ret == -EPIPE && current_task)
-		task_signal(current_task, SIGPIPE);
+		signal_raise(current_task, SIGPIPE);
 	return done ? (ssize_t)done : ret;
 }
 

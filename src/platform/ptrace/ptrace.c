@@ -14,7 +14,9 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <linux/elf.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,6 +164,30 @@ static int64_t ptrace_ctx_cpu_ns(struct context *c)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int ptrace_ctx_save_fpu(struct context *c, struct address_space *as,
+			       struct arch_regs *regs)
+{
+	if (regs->fpu.saved)
+		return 0;
+	if (as->dead)
+		return -ESRCH;
+	arch_fpu_alloc(&regs->fpu);
+	struct iovec iov = { regs->fpu.xsave, arch_fpu_size() };
+	if (ptrace(PTRACE_GETREGSET, as->pid, NT_X86_XSTATE, &iov) < 0)
+		return -errno;
+	regs->fpu.saved = true;
+	return 0;
+}
+
+static int load_fpu(struct address_space *as, struct arch_regs *regs)
+{
+	struct iovec iov = { regs->fpu.xsave, arch_fpu_size() };
+	if (ptrace(PTRACE_SETREGSET, as->pid, NT_X86_XSTATE, &iov) < 0)
+		return -errno;
+	regs->fpu.saved = false;
+	return 0;
+}
+
 static enum switch_result fault_result(pid_t pid, int sig, struct fault_info *fi)
 {
 	siginfo_t si;
@@ -187,6 +213,12 @@ static enum switch_result ptrace_ctx_switch(struct context *c, struct address_sp
 	}
 	if (ptrace(PTRACE_SETREGS, as->pid, 0, &regs->r) < 0)
 		goto dead;
+	if (regs->fpu.saved && load_fpu(as, regs) < 0) {
+		/* The kernel sanitizes every image it loads; a refusal
+		 * still must not let the thread run with the wrong state. */
+		log_debug("ptrace: stub %d refused an FPU image", as->pid);
+		goto dead;
+	}
 	if (ptrace(PTRACE_SYSEMU, as->pid, 0, 0) < 0)
 		goto dead;
 	for (;;) {
@@ -233,6 +265,7 @@ const struct platform_ops ptrace_platform_ops = {
 	.ctx_new = ptrace_ctx_new,
 	.ctx_release = ptrace_ctx_release,
 	.ctx_switch = ptrace_ctx_switch,
+	.ctx_save_fpu = ptrace_ctx_save_fpu,
 	.ctx_interrupt = ptrace_ctx_interrupt,
 	.ctx_cpu_ns = ptrace_ctx_cpu_ns,
 };
