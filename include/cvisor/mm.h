@@ -91,7 +91,9 @@ void mm_set_brk_start(struct mm *mm, uaddr_t start);
 
 /* Handles an application page fault at ADDR. Returns 0 if the access can
  * now succeed (retry), or the si_code of the SIGSEGV to deliver
- * (SEGV_MAPERR / SEGV_ACCERR) as a negative number. */
+ * (SEGV_MAPERR / SEGV_ACCERR) as a negative number; a SIGBUS (a file
+ * page past the end of the file) is -(MM_FAULT_SIGBUS | BUS_ADRERR). */
+#define MM_FAULT_SIGBUS 0x100
 int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write);
 
 /* Copies between sentry memory and application memory, as

@@ -89,11 +89,11 @@ int signal_send(struct thread_group *tg, struct task *t, const siginfo_t *info);
 /* Signals every process of process group PGID (as seen by SENDER) with
  * INFO, with permission checks. Returns 0, -ESRCH or -EPERM. */
 int signal_send_pgrp(struct task *sender, pid_t pgid, int sig, int code);
-/* Whether the kill family must drop SIG for TG: the PID namespace's init
- * gets only the signals it has handlers for, even SIGKILL (kill(2); as
- * in gVisor, signals the kernel itself raises, such as SIGPIPE or a
- * fault, are not filtered). ts_lock held. */
-bool signal_init_protected_locked(struct thread_group *tg, int sig);
+/* Whether the kill family must drop SIG for TG (or its task T): the PID
+ * namespace's init gets only the signals it has handlers for, even
+ * SIGKILL (kill(2); as in gVisor, signals the kernel itself raises, such
+ * as SIGPIPE or a fault, are not filtered). ts_lock held. */
+bool signal_init_protected_locked(struct thread_group *tg, struct task *t, int sig);
 /* Whether SENDER may signal TG (kill(2)'s EPERM rule). ts_lock held. */
 bool signal_may_send_locked(struct task *sender, struct thread_group *tg, int sig);
 

@@ -114,6 +114,9 @@ struct task {
 	pthread_cond_t wake;			/* [block_lock] */
 	bool interrupted;			/* [block_lock] */
 	bool woken;				/* [block_lock] */
+	/* An eventfd an interrupt also signals, for waits in host calls
+	 * (task_wait_host_fd); -1 until first needed. */
+	_Atomic int host_wake_fd;
 
 	/* vfork: the parent blocks until this child execs or exits. */
 	struct task *vfork_parent;		/* [ts] */
@@ -205,6 +208,11 @@ void task_init_wake(struct task *t);
  * host monotonic clock (-ETIMEDOUT; < 0: none). */
 int task_block(struct task *t, int64_t deadline_ns);
 void task_wake(struct task *t);
+
+/* Waits until host fd FD has EVENTS (poll(2) bits) or T is interrupted
+ * (-EINTR); for the few blocking host calls the sentry makes for the
+ * application (its stdio). */
+int task_wait_host_fd(struct task *t, int fd, short events);
 
 /* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */

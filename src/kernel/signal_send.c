@@ -137,8 +137,13 @@ int signal_send(struct thread_group *tg, struct task *t, const siginfo_t *info)
 	return ret;
 }
 
-bool signal_init_protected_locked(struct thread_group *tg, int sig)
+bool signal_init_protected_locked(struct thread_group *tg, struct task *t, int sig)
 {
+	struct task *target = t ? t : TAILQ_FIRST(&tg->tasks);
+	/* Blocked, it is queued: the handler may be set by the time it is
+	 * unblocked (signal_handle drops it then if not). */
+	if (target && (target->sigmask & SIG_BIT(sig)))
+		return false;
 	return sig && tg == tg->pidns->init &&
 	       tg->sigactions[sig - 1].handler == (uint64_t)SIG_DFL;
 }
@@ -167,8 +172,12 @@ int signal_send_pgrp(struct task *sender, pid_t pgid, int sig, int code)
 	struct thread_group *tg, *next;
 	for (tg = TAILQ_FIRST(&k->thread_groups); tg; tg = next) {
 		next = TAILQ_NEXT(tg, all);
-		if (tg->pgid != pgid || tg->zombie)
+		if (tg->pgid != pgid)
 			continue;
+		if (sig < 0 || sig > NSIG_K) {
+			ret = -EINVAL;
+			break;
+		}
 		if (!signal_may_send_locked(sender, tg, sig)) {
 			if (!sent)
 				ret = -EPERM;
@@ -176,7 +185,7 @@ int signal_send_pgrp(struct task *sender, pid_t pgid, int sig, int code)
 		}
 		sent = true;
 		ret = 0;
-		if (sig && !signal_init_protected_locked(tg, sig)) {
+		if (sig && !signal_init_protected_locked(tg, NULL, sig)) {
 			siginfo_t si;
 			siginfo_from(&si, sig, code, sender, tg);
 			signal_send_locked(tg, NULL, &si);

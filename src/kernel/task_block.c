@@ -1,7 +1,10 @@
 /* Blocking: a task sleeps on its own condition variable (monotonic clock)
  * under its block lock, until woken (task_wake), interrupted by a signal
  * or exit (task_interrupt_locked), or a deadline. */
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cvisor/creds.h"
 #include "cvisor/kernel.h"
@@ -42,6 +45,33 @@ int task_block(struct task *t, int64_t deadline_ns)
 	t->woken = false;
 	pthread_mutex_unlock(&t->block_lock);
 	return ret;
+}
+
+int task_wait_host_fd(struct task *t, int fd, short events)
+{
+	int wake = t->host_wake_fd;
+	if (wake < 0) {
+		wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (wake < 0)
+			return -errno;
+		t->host_wake_fd = wake;
+	}
+	for (;;) {
+		uint64_t n;
+		(void)!read(wake, &n, sizeof(n));
+		/* Set before the interrupter looked at host_wake_fd, or it
+		 * wrote to it after this read. */
+		pthread_mutex_lock(&t->block_lock);
+		bool interrupted = t->interrupted;
+		pthread_mutex_unlock(&t->block_lock);
+		if (interrupted)
+			return -EINTR;
+		struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = wake, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (p[0].revents)
+			return 0;
+	}
 }
 
 int task_sleep_until(struct task *t, int64_t deadline_ns)

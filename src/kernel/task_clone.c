@@ -46,6 +46,7 @@ struct task *task_alloc(struct kernel *k, struct thread_group *tg)
 	t->tg = tg;
 	sigpending_init(&t->pending);
 	t->altstack.flags = SS_DISABLE;
+	t->host_wake_fd = -1;
 	task_init_wake(t);
 	return t;
 }

@@ -3,6 +3,8 @@
  * task of the sandbox is killed, as in a Linux PID namespace. */
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "cvisor/creds.h"
@@ -19,6 +21,9 @@ void task_interrupt_locked(struct task *t)
 	t->interrupted = true;
 	pthread_cond_broadcast(&t->wake);
 	pthread_mutex_unlock(&t->block_lock);
+	int wake = t->host_wake_fd;
+	if (wake >= 0)
+		(void)!eventfd_write(wake, 1);
 	if (t->ctx)
 		t->k->platform.ops->ctx_interrupt(t->ctx);
 }
@@ -150,6 +155,8 @@ void task_exit(struct task *t)
 	pthread_cond_broadcast(&k->ts_changed);
 	pthread_mutex_unlock(&k->ts_lock);
 	arch_fpu_release(&t->regs.fpu);
+	if (t->host_wake_fd >= 0)
+		close(t->host_wake_fd);
 	creds_put(creds);
 	pthread_cond_destroy(&t->wake);
 	pthread_mutex_destroy(&t->block_lock);

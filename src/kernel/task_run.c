@@ -14,10 +14,13 @@ static void handle_fault(struct task *t, const struct fault_info *fi)
 	 * Other host SIGSEGVs (general protection, SI_KERNEL) go as they
 	 * are. */
 	if ((fi->signo == SIGSEGV && fi->code != SI_KERNEL) || fi->signo == SIGBUS) {
-		int r = mm_handle_fault(t->mm, fi->addr, false);
+		int r = -mm_handle_fault(t->mm, fi->addr, false);
 		if (r == 0)
 			return;
-		signal_force_fault(t, SIGSEGV, -r, fi->addr);
+		if (r & MM_FAULT_SIGBUS)
+			signal_force_fault(t, SIGBUS, r & ~MM_FAULT_SIGBUS, fi->addr);
+		else
+			signal_force_fault(t, SIGSEGV, r, fi->addr);
 		return;
 	}
 	signal_force_fault(t, fi->signo, fi->code, fi->addr);

@@ -199,6 +199,20 @@ int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write)
 
 	uaddr_t start = MAX(v->start, round_down(addr, FAULT_WINDOW));
 	uaddr_t end = MIN(v->end, round_down(addr, FAULT_WINDOW) + FAULT_WINDOW);
+	/* Pages wholly past the end of a mapped file do not exist: SIGBUS
+	 * (the page holding EOF reads as zeros beyond it). */
+	if (v->file) {
+		struct kstat st;
+		if (vfs_getattr_inode(v->file->inode, &st) == 0) {
+			uint64_t file_end = round_up((uint64_t)MAX(st.size, 0), PAGE_SIZE);
+			uaddr_t eof = file_end <= v->file_off ? v->start
+							      : v->start + (file_end - v->file_off);
+			ret = -(MM_FAULT_SIGBUS | BUS_ADRERR);
+			if (addr >= eof)
+				goto out;
+			end = MIN(end, eof);
+		}
+	}
 	/* The platform cannot tell reads from writes: give writable private
 	 * memory its own copy now rather than fault twice. */
 	bool populate_write = (v->prot & PROT_WRITE) != 0;

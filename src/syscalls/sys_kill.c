@@ -18,9 +18,12 @@ static bool valid_signal(int sig)
 static int send_checked(struct task *sender, struct thread_group *tg, struct task *t,
 			const siginfo_t *info)
 {
+	/* Linux finds the target before it looks at the signal. */
+	if (!valid_signal(info->si_signo))
+		return -EINVAL;
 	if (!signal_may_send_locked(sender, tg, info->si_signo))
 		return -EPERM;
-	if (!info->si_signo || signal_init_protected_locked(tg, info->si_signo))
+	if (!info->si_signo || signal_init_protected_locked(tg, t, info->si_signo))
 		return 0;
 	return signal_send_locked(tg, t, info);
 }
@@ -51,8 +54,6 @@ long sys_kill(struct task *t, const struct syscall_args *a)
 	pid_t pid = (pid_t)a->arg[0];
 	int sig = (int)a->arg[1];
 
-	if (!valid_signal(sig))
-		return -EINVAL;
 	if (pid == -1)
 		return kill_all(t, sig);
 	if (pid <= 0) {
@@ -89,8 +90,6 @@ static long send_to_thread(struct task *t, pid_t tgid, pid_t tid, siginfo_t *si)
 
 static long tkill_common(struct task *t, pid_t tgid, pid_t tid, int sig)
 {
-	if (!valid_signal(sig))
-		return -EINVAL;
 	siginfo_t si;
 	pthread_mutex_lock(&t->k->ts_lock);
 	siginfo_from(&si, sig, SI_TKILL, t, t->tg);
@@ -118,8 +117,6 @@ long sys_tgkill(struct task *t, const struct syscall_args *a)
  * pretend to be the kernel or kill(2) when signalling someone else. */
 static int queueinfo_in(struct task *t, uaddr_t uinfo, int sig, bool self, siginfo_t *si)
 {
-	if (!valid_signal(sig))
-		return -EINVAL;
 	if (copy_in(t, si, uinfo, sizeof(*si)) < 0)
 		return -EFAULT;
 	if ((si->si_code >= 0 || si->si_code == SI_TKILL) && !self)

@@ -166,7 +166,7 @@ long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
 	}
 	pthread_mutex_unlock(&k->ts_lock);
 	if (!sig)
-		return err == -ETIMEDOUT ? -EAGAIN : -EINTR;
+		return err == -ETIMEDOUT || err == -EAGAIN ? -EAGAIN : -EINTR;
 	if (a->arg[1] && copy_out(t, a->arg[1], &info, sizeof(info)) < 0)
 		return -EFAULT;
 	return sig;

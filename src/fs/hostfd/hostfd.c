@@ -4,10 +4,13 @@
  * TIOCGWINSZ are answered, by asking the host fd. Nothing else of the
  * host is reachable through it. */
 #include <asm/termbits.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
 
@@ -46,14 +49,37 @@ static int hostfd_getattr(struct inode *inode, struct kstat *st)
 	return 0;
 }
 
+/* Terminals and pipes can block for ever: wait in poll, where a signal
+ * for the task can interrupt, and do the I/O once the host fd is ready.
+ * The host's file status flags are not ours to change (O_NONBLOCK on a
+ * shared terminal would reach the user's shell). */
+static int stream_wait(struct file *f, short events)
+{
+	int fd = HOSTFD_I(f->inode)->fd;
+	if (f->flags & O_NONBLOCK) {
+		struct pollfd p = { .fd = fd, .events = events };
+		return poll(&p, 1, 0) == 1 ? 0 : -EAGAIN;
+	}
+	if (!current_task)
+		return 0;
+	int r = task_wait_host_fd(current_task, fd, events);
+	return r == -EINTR ? -ERESTARTSYS : r;
+}
+
 static ssize_t stream_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
+	int r = stream_wait(f, POLLIN);
+	if (r < 0)
+		return r;
 	ssize_t n = readv(HOSTFD_I(f->inode)->fd, iov, cnt);
 	return n < 0 ? -errno : n;
 }
 
 static ssize_t stream_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
+	int r = stream_wait(f, POLLOUT);
+	if (r < 0)
+		return r;
 	ssize_t n = writev(HOSTFD_I(f->inode)->fd, iov, cnt);
 	return n < 0 ? -errno : n;
 }
