@@ -128,6 +128,15 @@ bool signal_handle(struct task *t);
  * parent. ts_lock held. */
 void signal_continue_group_locked(struct thread_group *tg);
 
+/* Whether process group PGID of session SID is orphaned: no member (but
+ * IGNORED) has a parent in another group of the same session (POSIX;
+ * stop signals from terminals are then discarded). ts_lock held. */
+bool pgrp_orphaned_locked(struct kernel *k, pid_t pgid, pid_t sid, struct thread_group *ignored);
+/* A group with stopped members that an exit orphans gets SIGHUP and
+ * SIGCONT (POSIX _exit). Called for an exiting TG (PARENT NULL) and for
+ * each child TG of a process that exited (PARENT it). ts_lock held. */
+void signal_orphaned_pgrp_locked(struct thread_group *tg, struct thread_group *parent);
+
 /* SIGCHLD (or the child's exit signal) to TG's parent for a change of
  * TG: CODE is CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED or
  * CLD_CONTINUED, STATUS the exit code or signal. ts_lock held. */

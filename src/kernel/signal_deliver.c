@@ -59,21 +59,6 @@ int signal_dequeue_locked(struct task *t, uint64_t allowed, siginfo_t *info)
 	return 0;
 }
 
-/* Whether the stop signals (other than SIGSTOP) must be discarded for
- * TG: its process group is orphaned, no member having a parent in another
- * group of the same session (POSIX; Linux's is_current_pgrp_orphaned). */
-static bool pgrp_orphaned_locked(struct thread_group *tg)
-{
-	struct thread_group *p;
-	TAILQ_FOREACH(p, &tg->k->thread_groups, all) {
-		if (p->pgid != tg->pgid || p->zombie || p->exiting || !p->parent)
-			continue;
-		if (p->parent->pgid != tg->pgid && p->parent->sid == tg->sid)
-			return false;
-	}
-	return true;
-}
-
 static void group_stop_locked(struct thread_group *tg, int sig)
 {
 	tg->stopped = true;
@@ -163,7 +148,7 @@ bool signal_handle(struct task *t)
 		if (tg == tg->pidns->init && !(SIG_BIT(sig) & SIG_SYNC_SET) && info.si_code <= 0)
 			continue;
 		if (sig_default_stop(sig)) {
-			if (sig == SIGSTOP || !pgrp_orphaned_locked(tg))
+			if (sig == SIGSTOP || !pgrp_orphaned_locked(k, tg->pgid, tg->sid, NULL))
 				group_stop_locked(tg, sig);
 			continue;
 		}

@@ -45,3 +45,52 @@ void signal_continue_group_locked(struct thread_group *tg)
 	TAILQ_FOREACH(t, &tg->tasks, tg_entry)
 		signal_recalc_locked(t);
 }
+
+bool pgrp_orphaned_locked(struct kernel *k, pid_t pgid, pid_t sid, struct thread_group *ignored)
+{
+	struct thread_group *p;
+	TAILQ_FOREACH(p, &k->thread_groups, all) {
+		if (p->pgid != pgid || p == ignored || p->zombie || !p->parent)
+			continue;
+		if (p->parent->pgid != pgid && p->parent->sid == sid)
+			return false;
+	}
+	return true;
+}
+
+static bool pgrp_has_stopped_locked(struct kernel *k, pid_t pgid)
+{
+	struct thread_group *p;
+	TAILQ_FOREACH(p, &k->thread_groups, all) {
+		if (p->pgid == pgid && p->stopped)
+			return true;
+	}
+	return false;
+}
+
+static void kill_pgrp_locked(struct kernel *k, pid_t pgid, int sig)
+{
+	struct thread_group *p, *next;
+	for (p = TAILQ_FIRST(&k->thread_groups); p; p = next) {
+		next = TAILQ_NEXT(p, all);
+		if (p->pgid != pgid)
+			continue;
+		siginfo_t si;
+		siginfo_from(&si, sig, SI_KERNEL, NULL, p);
+		signal_send_locked(p, NULL, &si);
+	}
+}
+
+void signal_orphaned_pgrp_locked(struct thread_group *tg, struct thread_group *parent)
+{
+	struct thread_group *ignored = parent ? NULL : tg;
+	if (!parent)
+		parent = tg->parent;
+	if (!parent || parent->pgid == tg->pgid || parent->sid != tg->sid)
+		return;
+	if (pgrp_orphaned_locked(tg->k, tg->pgid, tg->sid, ignored) &&
+	    pgrp_has_stopped_locked(tg->k, tg->pgid)) {
+		kill_pgrp_locked(tg->k, tg->pgid, SIGHUP);
+		kill_pgrp_locked(tg->k, tg->pgid, SIGCONT);
+	}
+}

@@ -68,6 +68,7 @@ static void tg_exit_locked(struct thread_group *tg)
 		if (child->parent)
 			LIST_INSERT_HEAD(&init->children, child, sibling);
 		init_has_zombies |= child->zombie;
+		signal_orphaned_pgrp_locked(child, tg);
 		struct task *ct;
 		TAILQ_FOREACH(ct, &child->tasks, tg_entry) {
 			if (ct->pdeath_signal) {
@@ -80,6 +81,7 @@ static void tg_exit_locked(struct thread_group *tg)
 	}
 	if (init_has_zombies && tg != init)
 		waitqueue_wake_all(&init->child_wq);
+	signal_orphaned_pgrp_locked(tg, NULL);
 
 	if (tg == init) {
 		k->init_exited = true;
