@@ -26,6 +26,13 @@ SYSCALL(sched_yield, SUPPORT_FULL, "", NULL)
 SYSCALL(sysinfo, SUPPORT_FULL, "p", NULL)
 SYSCALL(getrandom, SUPPORT_FULL, "pux", NULL)
 
+/* sys_pgrp.c */
+SYSCALL(setpgid, SUPPORT_FULL, "dd", NULL)
+SYSCALL(getpgid, SUPPORT_FULL, "d", NULL)
+SYSCALL(getpgrp, SUPPORT_FULL, "", NULL)
+SYSCALL(setsid, SUPPORT_FULL, "", NULL)
+SYSCALL(getsid, SUPPORT_FULL, "d", NULL)
+
 /* sys_syslog.c */
 SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 

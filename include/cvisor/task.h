@@ -42,7 +42,8 @@ struct thread_group {
 	LIST_HEAD(, thread_group) children; /* [ts] */
 	LIST_ENTRY(thread_group) sibling;   /* [ts] */
 	TAILQ_ENTRY(thread_group) all;	    /* [ts] kernel->thread_groups */
-	pid_t pgid, sid;		/* [ts] */
+	pid_t pgid, sid;		/* [ts] root-namespace pids (kernel/pid.c) */
+	bool did_exec;			/* [ts] has called execve (setpgid's EACCES) */
 	bool exiting;			/* [ts] exit_group has begun */
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */
@@ -154,6 +155,12 @@ static inline long copy_in_string(struct task *t, char *dst, uaddr_t src, size_t
 /* Pid of T's process / T as seen from the namespace of OBSERVER. */
 pid_t task_tgid_nr(struct task *observer, struct thread_group *tg);
 pid_t task_tid_nr(struct task *observer, struct task *t);
+/* TG's process group and session IDs as OBSERVER sees them; ts_lock held. */
+pid_t task_pgrp_nr(struct task *observer, struct thread_group *tg);
+pid_t task_session_nr(struct task *observer, struct thread_group *tg);
+/* The process (zombies included, as Linux's find_task_by_vpid) that
+ * OBSERVER calls NR, or NULL. ts_lock held. */
+struct thread_group *tg_find_by_vpid_locked(struct task *observer, pid_t nr);
 
 /* The task loop; the body of every task's sentry thread. */
 void *task_run(void *task);
