@@ -37,7 +37,7 @@ SYSCALL(getsid, SUPPORT_FULL, "d", NULL)
 SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 
 /* sys_prctl.c */
-SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, GET_SECCOMP, CAPBSET_READ")
+SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ")
 
 /* sys_exec.c */
 SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")

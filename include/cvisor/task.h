@@ -44,6 +44,7 @@ struct thread_group {
 	TAILQ_ENTRY(thread_group) all;	    /* [ts] kernel->thread_groups */
 	pid_t pgid, sid;		/* [ts] root-namespace pids (kernel/pid.c) */
 	bool did_exec;			/* [ts] has called execve (setpgid's EACCES) */
+	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
 	bool exiting;			/* [ts] exit_group has begun */
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */

@@ -54,26 +54,41 @@ void kernel_kill_all(struct kernel *k, int signo)
 	pthread_mutex_unlock(&k->ts_lock);
 }
 
-/* The last task of TG is gone: its children go to init, and TG becomes
- * a zombie for its parent to reap, or is freed at once when nobody will
- * (PID 1, or a parent ignoring SIGCHLD). Returns the thread group whose
- * waiters to wake. ts_lock held. */
+/* Who adopts the children of TG, which is dying: the nearest ancestor
+ * that is a child subreaper and not exiting, else init (Linux's
+ * find_new_reaper; with nested PID namespaces the walk will stop at the
+ * namespace's init). ts_lock held. */
+static struct thread_group *find_new_reaper_locked(struct thread_group *tg)
+{
+	for (struct thread_group *a = tg->parent; a; a = a->parent)
+		if (a->is_child_subreaper && !a->exiting)
+			return a;
+	return tg->k->root_pidns->init;
+}
+
+/* The last task of TG is gone: its children go to their new reaper, and
+ * TG becomes a zombie for its parent to reap, or is freed at once when
+ * nobody will (PID 1, or a parent ignoring SIGCHLD). Returns the thread
+ * group whose waiters to wake. ts_lock held. */
 static struct thread_group *tg_exit_locked(struct thread_group *tg)
 {
 	struct kernel *k = tg->k;
 	struct thread_group *init = k->root_pidns->init;
+	struct thread_group *reaper = tg == init ? NULL : find_new_reaper_locked(tg);
 	struct thread_group *child;
-	bool init_has_zombies = false;
+	bool reaper_has_zombies = false;
 
 	while ((child = LIST_FIRST(&tg->children))) {
 		LIST_REMOVE(child, sibling);
-		child->parent = tg == init ? NULL : init;
-		if (child->parent)
-			LIST_INSERT_HEAD(&init->children, child, sibling);
-		init_has_zombies |= child->zombie;
+		child->parent = reaper;
+		if (reaper) {
+			LIST_INSERT_HEAD(&reaper->children, child, sibling);
+			child->exit_signal = SIGCHLD;	/* as Linux's reparent_leader */
+		}
+		reaper_has_zombies |= child->zombie;
 	}
-	if (init_has_zombies && tg != init)
-		waitqueue_wake_all(&init->child_wq);
+	if (reaper_has_zombies && reaper)
+		waitqueue_wake_all(&reaper->child_wq);
 
 	if (tg == init) {
 		k->init_exited = true;
