@@ -49,6 +49,9 @@ struct thread_group {
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */
 	uid_t leader_uid;		/* [ts] real uid at exit, for waitid */
+	/* What /proc shows of a zombie: its last task's name and creds. */
+	char exit_comm[16];		/* [ts] */
+	struct creds *exit_creds;	/* [ts] a reference until released */
 	struct waitqueue child_wq;	/* a child changed state (wait4) */
 	int dumpable;			/* PR_SET_DUMPABLE */
 	int64_t start_ns;		/* host monotonic time of creation */

@@ -3,6 +3,7 @@
  * task of the sandbox is killed, as in a Linux PID namespace. */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "cvisor/creds.h"
@@ -117,6 +118,9 @@ void tg_release_locked(struct thread_group *tg)
 	TAILQ_REMOVE(&tg->k->thread_groups, tg, all);
 	if (tg->parent)
 		LIST_REMOVE(tg, sibling);
+	if (tg->exit_creds)
+		creds_put(tg->exit_creds);
+	tg->exit_creds = NULL;
 	if (tg == tg->k->root_pidns->init)
 		return;	/* PID 1 stays findable for the exit status */
 	free(tg);
@@ -156,6 +160,8 @@ void task_exit(struct task *t)
 	struct thread_group *notify = NULL;
 	if (tg->nr_tasks == 0) {
 		tg->leader_uid = creds->uid;
+		memcpy(tg->exit_comm, t->comm, sizeof(tg->exit_comm));
+		tg->exit_creds = creds_get(creds);
 		notify = tg_exit_locked(tg);
 	}
 	pthread_cond_broadcast(&k->ts_changed);

@@ -8,21 +8,21 @@
 #include <sys/wait.h>
 
 /* A child that ran SETUP (which returns 0 or an errno) and now waits
- * until end_child. */
+ * until end_child. start_child returns its pid, or -1. */
 struct child {
 	pid_t pid;
 	int release_fd;
 	int setup_result;
 };
 
-static void start_child(struct child *c, int (*setup)(void))
+static pid_t start_child(struct child *c, int (*setup)(void))
 {
 	int ready[2], hold[2];
 
 	c->pid = -1;
 	c->setup_result = -1;
 	if (pipe(ready) < 0 || pipe(hold) < 0)
-		return;
+		return -1;
 	c->pid = fork();
 	if (c->pid == 0) {
 		/* Keep no other child's release pipe open. */
@@ -41,6 +41,7 @@ static void start_child(struct child *c, int (*setup)(void))
 		c->setup_result = -1;
 	close(ready[0]);
 	c->release_fd = hold[1];
+	return c->pid;
 }
 
 static void end_child(struct child *c)
@@ -176,8 +177,7 @@ TEST(setpgid_of_a_child_in_another_session_is_eperm)
 {
 	struct child c;
 
-	start_child(&c, do_setsid);
-	ASSERT_GE(c.pid, 1);
+	ASSERT_GE(start_child(&c, do_setsid), 1);
 	EXPECT_EQ(c.setup_result, 0);
 	EXPECT_ERRNO(setpgid(c.pid, c.pid), EPERM);
 	EXPECT_ERRNO(setpgid(c.pid, getpgrp()), EPERM);
@@ -204,10 +204,8 @@ TEST(setpgid_to_a_group_missing_from_the_session_is_eperm)
 {
 	struct child plain, other_session;
 
-	start_child(&plain, NULL);
-	start_child(&other_session, do_setsid);
-	ASSERT_GE(plain.pid, 1);
-	ASSERT_GE(other_session.pid, 1);
+	ASSERT_GE(start_child(&plain, NULL), 1);
+	ASSERT_GE(start_child(&other_session, do_setsid), 1);
 	EXPECT_EQ(other_session.setup_result, 0);
 	pid_t missing = gone_pid();
 	pid_t pid = fork();
@@ -226,10 +224,8 @@ TEST(setpgid_moves_children_into_new_and_existing_groups)
 {
 	struct child a, b;
 
-	start_child(&a, NULL);
-	start_child(&b, NULL);
-	ASSERT_GE(a.pid, 1);
-	ASSERT_GE(b.pid, 1);
+	ASSERT_GE(start_child(&a, NULL), 1);
+	ASSERT_GE(start_child(&b, NULL), 1);
 	EXPECT_EQ(getpgid(a.pid), getpgrp());
 	EXPECT_OK(setpgid(a.pid, 0));
 	EXPECT_EQ(getpgid(a.pid), a.pid);
