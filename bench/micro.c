@@ -3,6 +3,8 @@
  *
  *   micro [-t SECONDS] [-f FILE] [FIGURE...]    (default: every figure)
  *   micro -l                                    lists the figures
+ *   micro -x                                    exits at once (what
+ *                                               fork_exec_wait runs)
  *
  * Prints one line per figure: `name value unit`. A figure runs its loop
  * with n = 1, 2, 4... rounds until one measurement (clock_gettime,
@@ -18,18 +20,23 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MMAP_SIZE (64UL << 20)
+#define PIPE_CHUNK (64 << 10)
 
 static const char *file_path = "/etc/passwd";
+static char self_path[4096];	/* this program, for fork_exec_wait */
 
 /* Each figure does N rounds and returns the units of work done (calls,
- * pages...), or -errno on failure. */
+ * pages, bytes...), or -errno on failure. */
 struct figure {
 	const char *name;
-	const char *unit;	/* "ns/op": time per unit; otherwise units per second */
+	/* "ns/op", "us": time per unit; "MB/s": bytes as 10^6 a second;
+	 * otherwise units per second */
+	const char *unit;
 	long (*run)(long n);
 };
 
@@ -82,11 +89,146 @@ static long fig_mmap_touch(long n)
 	return pages;
 }
 
+/* Waits for child PID; 0 if it exited with status 0, else -ECHILD. */
+static long reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -ECHILD;
+	return 0;
+}
+
+static long fig_fork_exit_wait(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0)
+			_exit(0);
+		if (reap(pid) < 0)
+			return -ECHILD;
+	}
+	return n;
+}
+
+/* The child execs this program with -x, a static binary that exits at
+ * once. */
+static long fig_fork_exec_wait(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			execl(self_path, "micro", "-x", (char *)NULL);
+			_exit(127);
+		}
+		if (reap(pid) < 0)
+			return -ECHILD;
+	}
+	return n;
+}
+
+/* Runs CHILD(in, out) in a child process with the far ends of two
+ * pipes; the caller talks to it through *TO (its input) and *FROM (its
+ * output, -1 if unused). Returns the child's pid or -errno. */
+static pid_t pipe_peer(void (*child)(int in, int out), int *to, int *from)
+{
+	int down[2], up[2];
+
+	if (pipe(down) < 0)
+		return -errno;
+	if (pipe(up) < 0) {
+		close(down[0]);
+		close(down[1]);
+		return -errno;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		child(down[0], up[1]);
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	if (pid < 0) {
+		close(down[1]);
+		close(up[0]);
+		return -errno;
+	}
+	*to = down[1];
+	*from = up[0];
+	return pid;
+}
+
+/* Echoes every byte back until EOF. */
+static void echo_bytes(int in, int out)
+{
+	char c;
+
+	while (read(in, &c, 1) == 1)
+		if (write(out, &c, 1) != 1)
+			break;
+}
+
+static long fig_pipe_pingpong(long n)
+{
+	int to, from;
+	long done = 0;
+	char c = 'x';
+	pid_t pid = pipe_peer(echo_bytes, &to, &from);
+
+	if (pid < 0)
+		return pid;
+	while (done < n && write(to, &c, 1) == 1 && read(from, &c, 1) == 1)
+		done++;
+	close(to);
+	close(from);
+	if (reap(pid) < 0 || done < n)
+		return -EPIPE;
+	return n;
+}
+
+/* Reads until EOF. */
+static void drain(int in, int out)
+{
+	static char buf[PIPE_CHUNK];
+
+	(void)out;
+	while (read(in, buf, sizeof(buf)) > 0)
+		;
+}
+
+static long fig_pipe_throughput(long n)
+{
+	static char buf[PIPE_CHUNK];
+	int to, from;
+	long done = 0;
+	pid_t pid = pipe_peer(drain, &to, &from);
+
+	if (pid < 0)
+		return pid;
+	close(from);
+	while (done < n && write(to, buf, sizeof(buf)) == sizeof(buf))
+		done++;
+	close(to);
+	if (reap(pid) < 0 || done < n)
+		return -EPIPE;
+	return n * PIPE_CHUNK;
+}
+
 static const struct figure figures[] = {
 	{ "getpid", "ns/op", fig_getpid },
 	{ "open_close", "ns/op", fig_open_close },
 	{ "stat", "ns/op", fig_stat },
 	{ "mmap_touch", "pages/s", fig_mmap_touch },
+	{ "fork_exit_wait", "us", fig_fork_exit_wait },
+	{ "fork_exec_wait", "us", fig_fork_exec_wait },
+	{ "pipe_pingpong", "us", fig_pipe_pingpong },
+	{ "pipe_throughput", "MB/s", fig_pipe_throughput },
 };
 
 #define N_FIGURES (sizeof(figures) / sizeof(figures[0]))
@@ -115,6 +257,10 @@ static int measure(const struct figure *f, double min_secs)
 			continue;
 		if (strcmp(f->unit, "ns/op") == 0)
 			printf("%s %.1f %s\n", f->name, secs * 1e9 / units, f->unit);
+		else if (strcmp(f->unit, "us") == 0)
+			printf("%s %.1f %s\n", f->name, secs * 1e6 / units, f->unit);
+		else if (strcmp(f->unit, "MB/s") == 0)
+			printf("%s %.0f %s\n", f->name, units / secs / 1e6, f->unit);
 		else
 			printf("%s %.0f %s\n", f->name, units / secs, f->unit);
 		fflush(stdout);
@@ -126,7 +272,7 @@ static int measure(const struct figure *f, double min_secs)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: micro [-t SECONDS] [-f FILE] [FIGURE...] | micro -l\n");
+	fprintf(stderr, "usage: micro [-t SECONDS] [-f FILE] [FIGURE...] | micro -l | micro -x\n");
 	exit(2);
 }
 
@@ -135,8 +281,10 @@ int main(int argc, char **argv)
 	double min_secs = 0.5;
 	int opt, failed = 0;
 
-	while ((opt = getopt(argc, argv, "t:f:l")) != -1) {
+	while ((opt = getopt(argc, argv, "t:f:lx")) != -1) {
 		switch (opt) {
+		case 'x':
+			return 0;
 		case 't':
 			min_secs = atof(optarg);
 			break;
@@ -151,6 +299,11 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	ssize_t len = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	if (len > 0)
+		self_path[len] = '\0';
+	else
+		snprintf(self_path, sizeof(self_path), "%s", argv[0]);
 	for (size_t i = 0; i < N_FIGURES; i++) {
 		int wanted = optind == argc;
 

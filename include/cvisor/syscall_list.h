@@ -26,11 +26,18 @@ SYSCALL(sched_yield, SUPPORT_FULL, "", NULL)
 SYSCALL(sysinfo, SUPPORT_FULL, "p", NULL)
 SYSCALL(getrandom, SUPPORT_FULL, "pux", NULL)
 
+/* sys_pgrp.c */
+SYSCALL(setpgid, SUPPORT_FULL, "dd", NULL)
+SYSCALL(getpgid, SUPPORT_FULL, "d", NULL)
+SYSCALL(getpgrp, SUPPORT_FULL, "", NULL)
+SYSCALL(setsid, SUPPORT_FULL, "", NULL)
+SYSCALL(getsid, SUPPORT_FULL, "d", NULL)
+
 /* sys_syslog.c */
 SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 
 /* sys_prctl.c */
-SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, GET_SECCOMP, CAPBSET_READ")
+SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ")
 
 /* sys_exec.c */
 SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")

@@ -43,11 +43,16 @@ struct thread_group {
 	LIST_HEAD(, thread_group) children; /* [ts] */
 	LIST_ENTRY(thread_group) sibling;   /* [ts] */
 	TAILQ_ENTRY(thread_group) all;	    /* [ts] kernel->thread_groups */
-	pid_t pgid, sid;		/* [ts] */
+	pid_t pgid, sid;		/* [ts] root-namespace pids (kernel/pid.c) */
+	bool did_exec;			/* [ts] has called execve (setpgid's EACCES) */
+	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
 	bool exiting;			/* [ts] exit_group has begun */
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */
 	uid_t leader_uid;		/* [ts] real uid at exit, for waitid */
+	/* What /proc shows of a zombie: its last task's name and creds. */
+	char exit_comm[16];		/* [ts] */
+	struct creds *exit_creds;	/* [ts] a reference until released */
 	struct waitqueue child_wq;	/* a child changed state (wait4) */
 	int dumpable;			/* PR_SET_DUMPABLE */
 	int64_t start_ns;		/* host monotonic time of creation */
@@ -180,6 +185,13 @@ static inline long copy_in_string(struct task *t, char *dst, uaddr_t src, size_t
 /* Pid of T's process / T as seen from the namespace of OBSERVER. */
 pid_t task_tgid_nr(struct task *observer, struct thread_group *tg);
 pid_t task_tid_nr(struct task *observer, struct task *t);
+/* TG's process group and session IDs as OBSERVER sees them; ts_lock held. */
+pid_t task_pgrp_nr(struct task *observer, struct thread_group *tg);
+pid_t task_session_nr(struct task *observer, struct thread_group *tg);
+/* The process (zombies included, as Linux's find_task_by_vpid) / the
+ * task that OBSERVER calls PID, or NULL. ts_lock held. */
+struct thread_group *tg_lookup_locked(struct task *observer, pid_t pid);
+struct task *task_lookup_locked(struct task *observer, pid_t tid);
 
 /* The task loop; the body of every task's sentry thread. */
 void *task_run(void *task);
@@ -217,11 +229,6 @@ int task_wait_host_fd(struct task *t, int fd, short events);
 /* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */
 int task_sleep_until(struct task *t, int64_t deadline_ns);
-
-/* Looks up a process / a task by the number OBSERVER sees; NULL if none.
- * ts_lock held. */
-struct thread_group *tg_lookup_locked(struct task *observer, pid_t pid);
-struct task *task_lookup_locked(struct task *observer, pid_t tid);
 
 /* Saves T's FPU state into T->regs.fpu (the platform's copy), when the
  * kernel needs to read or replace it. */

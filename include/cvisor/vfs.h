@@ -504,6 +504,8 @@ int vfs_rename(const struct walk_base *oldwb, const char *oldname, const struct 
 	       const char *newname, unsigned flags);
 int vfs_readlink(const struct walk_base *wb, const char *name, char *buf, size_t size);
 int vfs_getattr(const struct path *p, struct kstat *st);
+/* Attributes of an open file: its path's, or its inode's if anonymous. */
+int file_getattr(struct file *f, struct kstat *st);
 /* chmod/chown/utimes/truncate with Linux's permission rules. */
 int vfs_setattr(const struct path *p, struct iattr *ia, const struct creds *cr);
 int vfs_truncate(const struct path *p, int64_t size, const struct creds *cr);

@@ -1,6 +1,11 @@
-/* Process and thread IDs as an observer sees them. The sandbox has one
- * PID namespace so far, so the root namespace's numbers are everyone's;
- * nested PID namespaces translate here. */
+/* Process, thread, process-group and session IDs as an observer sees
+ * them, and finding a process by the number its observer uses. The
+ * sandbox has one PID namespace so far, so the root namespace's numbers
+ * are everyone's; nested PID namespaces translate here.
+ *
+ * pgid and sid hold root-namespace pids. A pid used as a process group or
+ * session ID is never handed out again while that group or session lives:
+ * numbers are not reused at all yet (last_pid only grows). */
 #include "cvisor/kernel.h"
 #include "cvisor/task.h"
 
@@ -39,4 +44,14 @@ struct task *task_lookup_locked(struct task *observer, pid_t tid)
 		}
 	}
 	return NULL;
+}
+
+pid_t task_pgrp_nr(struct task *observer, struct thread_group *tg)
+{
+	return tg->pgid;
+}
+
+pid_t task_session_nr(struct task *observer, struct thread_group *tg)
+{
+	return tg->sid;
 }

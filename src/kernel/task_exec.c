@@ -137,6 +137,7 @@ long task_execve(struct task *t, const char *path, char **argv, int argc, char *
 	pthread_mutex_lock(&t->k->ts_lock);
 	struct mm *old = t->mm;
 	t->mm = mm;
+	t->tg->did_exec = true;
 	const char *base = strrchr(img->path, '/');
 	base = base ? base + 1 : img->path;
 	memset(t->comm, 0, sizeof(t->comm));

@@ -3,9 +3,10 @@
  * task of the sandbox is killed, as in a Linux PID namespace. */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cvisor/creds.h"
 #include "cvisor/fd_table.h"
@@ -51,23 +52,38 @@ void task_exit_group(struct task *t, int status)
 	pthread_mutex_unlock(&k->ts_lock);
 }
 
-/* The last task of TG is gone: its children go to init (with their
- * parent-death signals), and TG becomes a zombie for its parent to reap,
- * or is freed at once when nobody will (PID 1, or a parent ignoring
+/* Who adopts the children of TG, which is dying: the nearest ancestor
+ * that is a child subreaper and not exiting, else init (Linux's
+ * find_new_reaper; with nested PID namespaces the walk will stop at the
+ * namespace's init). ts_lock held. */
+static struct thread_group *find_new_reaper_locked(struct thread_group *tg)
+{
+	for (struct thread_group *a = tg->parent; a; a = a->parent)
+		if (a->is_child_subreaper && !a->exiting)
+			return a;
+	return tg->k->root_pidns->init;
+}
+
+/* The last task of TG is gone: its children go to their new reaper (with
+ * their parent-death signals), and TG becomes a zombie for its parent to
+ * reap, or is freed at once when nobody will (PID 1, or a parent ignoring
  * SIGCHLD). ts_lock held. */
 static void tg_exit_locked(struct thread_group *tg)
 {
 	struct kernel *k = tg->k;
 	struct thread_group *init = k->root_pidns->init;
+	struct thread_group *reaper = tg == init ? NULL : find_new_reaper_locked(tg);
 	struct thread_group *child;
-	bool init_has_zombies = false;
+	bool reaper_has_zombies = false;
 
 	while ((child = LIST_FIRST(&tg->children))) {
 		LIST_REMOVE(child, sibling);
-		child->parent = tg == init ? NULL : init;
-		if (child->parent)
-			LIST_INSERT_HEAD(&init->children, child, sibling);
-		init_has_zombies |= child->zombie;
+		child->parent = reaper;
+		if (reaper) {
+			LIST_INSERT_HEAD(&reaper->children, child, sibling);
+			child->exit_signal = SIGCHLD;	/* as Linux's reparent_leader */
+		}
+		reaper_has_zombies |= child->zombie;
 		signal_orphaned_pgrp_locked(child, tg);
 		struct task *ct;
 		TAILQ_FOREACH(ct, &child->tasks, tg_entry) {
@@ -79,8 +95,8 @@ static void tg_exit_locked(struct thread_group *tg)
 			}
 		}
 	}
-	if (init_has_zombies && tg != init)
-		waitqueue_wake_all(&init->child_wq);
+	if (reaper_has_zombies && reaper)
+		waitqueue_wake_all(&reaper->child_wq);
 	signal_orphaned_pgrp_locked(tg, NULL);
 
 	if (tg == init) {
@@ -113,6 +129,9 @@ void tg_release_locked(struct thread_group *tg)
 	if (tg->parent)
 		LIST_REMOVE(tg, sibling);
 	sigpending_flush(&tg->shared_pending, ~0ULL);
+	if (tg->exit_creds)
+		creds_put(tg->exit_creds);
+	tg->exit_creds = NULL;
 	if (tg == tg->k->root_pidns->init)
 		return;	/* PID 1 stays findable for the exit status */
 	free(tg);
@@ -152,6 +171,8 @@ void task_exit(struct task *t)
 	sigpending_flush(&t->pending, ~0ULL);
 	if (tg->nr_tasks == 0) {
 		tg->leader_uid = creds->uid;
+		memcpy(tg->exit_comm, t->comm, sizeof(tg->exit_comm));
+		tg->exit_creds = creds_get(creds);
 		tg_exit_locked(tg);
 	}
 	pthread_cond_broadcast(&k->ts_changed);

@@ -161,10 +161,3 @@ out:
 		return (ssize_t)total;
 	return r;
 }
-
-int file_getattr(struct file *f, struct kstat *st)
-{
-	if (f->path.dentry)
-		return vfs_getattr(&f->path, st);
-	return vfs_getattr_inode(f->inode, st);
-}

@@ -40,7 +40,5 @@ ssize_t file_rw_user(struct task *t, struct file *f, const struct iovec *uiov, i
  * the caller. */
 int user_iovec(struct task *t, uaddr_t uiov, long cnt, struct iovec **out);
 
-/* Attributes of an open file: its path's, or its inode's if anonymous. */
-int file_getattr(struct file *f, struct kstat *st);
 
 #endif

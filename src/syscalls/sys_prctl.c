@@ -55,6 +55,17 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
 			return -EINVAL;
 		t->pdeath_signal = (int)arg2;
 		return 0;
+	case PR_SET_CHILD_SUBREAPER:
+		pthread_mutex_lock(&t->k->ts_lock);
+		t->tg->is_child_subreaper = arg2 != 0;
+		pthread_mutex_unlock(&t->k->ts_lock);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		pthread_mutex_lock(&t->k->ts_lock);
+		int subreaper = t->tg->is_child_subreaper;
+		pthread_mutex_unlock(&t->k->ts_lock);
+		return copy_out(t, arg2, &subreaper, sizeof(subreaper));
+	}
 	case PR_GET_SECCOMP:
 		return 0;
 	case PR_CAPBSET_READ:

@@ -14,6 +14,13 @@ int vfs_getattr(const struct path *p, struct kstat *st)
 	return err;
 }
 
+int file_getattr(struct file *f, struct kstat *st)
+{
+	if (f->path.dentry)
+		return vfs_getattr(&f->path, st);
+	return vfs_getattr_inode(f->inode, st);
+}
+
 int inode_setattr(struct inode *inode, const struct iattr *ia)
 {
 	pthread_mutex_lock(&inode->lock);

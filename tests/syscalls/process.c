@@ -5,6 +5,7 @@
 
 #include <linux/sched.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -221,4 +222,112 @@ TEST(execve_closes_cloexec_fds)
 	EXPECT_EQ(WEXITSTATUS(status), 0);
 	close(keep);
 	close(drop);
+}
+
+/* In a child: exit with CODE unless COND holds. */
+#define CHILD_CHECK(cond, code) do { if (!(cond)) _exit(code); } while (0)
+
+/* Polls getppid() until it is no longer FROM (up to 10 s); returns it. */
+static pid_t wait_ppid_change(pid_t from)
+{
+	for (int i = 0; i < 10000 && getppid() == from; i++)
+		usleep(1000);
+	return getppid();
+}
+
+/* prctl(2): PR_SET_CHILD_SUBREAPER takes any nonzero as "set"; fork does
+ * not pass the attribute on. */
+TEST(child_subreaper_attribute_is_set_cleared_and_not_inherited)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int v = -1;
+		CHILD_CHECK(prctl(PR_GET_CHILD_SUBREAPER, &v) == 0 && v == 0, 1);
+		CHILD_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 7) == 0, 2);
+		CHILD_CHECK(prctl(PR_GET_CHILD_SUBREAPER, &v) == 0 && v == 1, 3);
+		pid_t c = fork();
+		if (c == 0)
+			_exit(prctl(PR_GET_CHILD_SUBREAPER, &v) == 0 ? v : 2);
+		CHILD_CHECK(waitpid(c, &status, 0) == c && WEXITSTATUS(status) == 0, 4);
+		CHILD_CHECK(prctl(PR_GET_CHILD_SUBREAPER, test_bad_ptr()) == -1 && errno == EFAULT, 5);
+		CHILD_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 0) == 0, 6);
+		CHILD_CHECK(prctl(PR_GET_CHILD_SUBREAPER, &v) == 0 && v == 0, 7);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* A grandchild orphaned by its parent goes to the subreaper, which sees
+ * it as its child and reaps it. */
+TEST(an_orphan_goes_to_the_subreaper)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		pid_t subreaper = getpid();
+		int p[2];
+		CHILD_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, 1);
+		CHILD_CHECK(pipe(p) == 0, 2);
+		pid_t middle = fork();
+		if (middle == 0) {
+			pid_t parent = getpid();
+			pid_t orphan = fork();
+			if (orphan == 0)
+				_exit(wait_ppid_change(parent) == subreaper ? 0 : 1);
+			_exit(write(p[1], &orphan, sizeof(orphan)) == sizeof(orphan) ? 0 : 1);
+		}
+		pid_t orphan = 0;
+		CHILD_CHECK(read(p[0], &orphan, sizeof(orphan)) == sizeof(orphan), 3);
+		CHILD_CHECK(waitpid(middle, &status, 0) == middle && WEXITSTATUS(status) == 0, 4);
+		CHILD_CHECK(waitpid(orphan, &status, 0) == orphan, 5);
+		CHILD_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, 6);
+		CHILD_CHECK(wait(NULL) == -1 && errno == ECHILD, 7);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* The nearest subreaper takes the orphan; when it dies in turn, the next
+ * one up does. */
+TEST(an_orphan_goes_to_the_nearest_living_subreaper)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		pid_t outer = getpid();
+		int seen[2];
+		CHILD_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, 1);
+		CHILD_CHECK(pipe(seen) == 0, 2);
+		pid_t inner = fork();
+		if (inner == 0) {
+			char b;
+			inner = getpid();
+			CHILD_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, 1);
+			pid_t middle = fork();
+			if (middle == 0) {
+				pid_t parent = getpid();
+				if (fork() == 0) {
+					pid_t first = wait_ppid_change(parent);
+					CHILD_CHECK(write(seen[1], "x", 1) == 1, 1);
+					pid_t second = wait_ppid_change(first);
+					_exit(first == inner && second == outer ? 0 : 1);
+				}
+				_exit(0);
+			}
+			CHILD_CHECK(waitpid(middle, NULL, 0) == middle, 2);
+			/* Die without reaping, once the orphan has seen us. */
+			CHILD_CHECK(read(seen[0], &b, 1) == 1, 3);
+			_exit(0);
+		}
+		CHILD_CHECK(waitpid(inner, &status, 0) == inner && WEXITSTATUS(status) == 0, 3);
+		pid_t orphan = wait(&status);
+		CHILD_CHECK(orphan > 0 && orphan != inner, 4);
+		CHILD_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, 5);
+		_exit(outer == getpid() ? 0 : 6);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
 }

@@ -16,12 +16,17 @@
 #define CLK_TCK 100
 
 /* Copies [start, end) of the process's memory, as Linux's cmdline and
- * environ do; nothing if it has no memory left (a zombie). */
+ * environ do. A process without memory (a zombie) has an empty cmdline,
+ * and its environ cannot be opened (-ESRCH, as __mem_open). */
 static int show_mem_range(void *arg, struct kernfs_buf *b, bool env)
 {
 	struct proc_snap s;
 	if (proc_snap_get(PID_OF(arg), &s) < 0)
 		return -ESRCH;
+	if (env && !s.mm) {
+		proc_snap_put(&s);
+		return -ESRCH;
+	}
 	if (s.mm) {
 		uaddr_t start = env ? s.mm->env_start : s.mm->arg_start;
 		uaddr_t end = env ? s.mm->env_end : s.mm->arg_end;
@@ -90,29 +95,35 @@ static int show_status(void *arg, struct kernfs_buf *b)
 	const struct creds *c = s.creds;
 	struct vm_usage u = vm_usage(s.mm);
 	static const char *const states[] = { ['R'] = "R (running)", ['S'] = "S (sleeping)",
-					      ['Z'] = "Z (zombie)" };
+					      ['T'] = "T (stopped)", ['Z'] = "Z (zombie)" };
 	kernfs_printf(b, "Name:\t%s\n", s.comm);
-	kernfs_printf(b, "Umask:\t%04o\n", s.fs ? (unsigned)s.fs->umask : 022);
+	if (s.fs)
+		kernfs_printf(b, "Umask:\t%04o\n", (unsigned)s.fs->umask);
 	kernfs_printf(b, "State:\t%s\n", states[(int)s.state]);
 	kernfs_printf(b, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", s.pid,
 		      s.pid, s.ppid);
 	kernfs_printf(b, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
 	kernfs_printf(b, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
-	kernfs_printf(b, "FDSize:\t64\nGroups:\t");
+	kernfs_printf(b, "FDSize:\t%d\nGroups:\t", s.fdt ? 64 : 0);
 	for (int i = 0; i < c->ngroups; i++)
 		kernfs_printf(b, "%u ", c->groups[i]);
 	kernfs_printf(b, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", s.pid, s.pid,
 		      s.pgid, s.sid);
-	kernfs_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8d kB\n",
-		      (unsigned long long)u.size >> 10, (unsigned long long)u.size >> 10, 0);
-	kernfs_printf(b, "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", (unsigned long long)u.rss >> 10,
-		      (unsigned long long)u.rss >> 10);
-	kernfs_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
-		      (unsigned long long)u.data >> 10, (unsigned long long)u.stack >> 10,
-		      (unsigned long long)u.exec >> 10);
+	if (s.mm) {
+		kernfs_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8d kB\n",
+			      (unsigned long long)u.size >> 10, (unsigned long long)u.size >> 10, 0);
+		kernfs_printf(b, "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n",
+			      (unsigned long long)u.rss >> 10, (unsigned long long)u.rss >> 10);
+		kernfs_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
+			      (unsigned long long)u.data >> 10, (unsigned long long)u.stack >> 10,
+			      (unsigned long long)u.exec >> 10);
+	}
 	kernfs_printf(b, "Threads:\t%d\n", s.nthreads);
-	kernfs_printf(b, "SigQ:\t0/63432\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016llx\n", 0, 0,
+	kernfs_printf(b, "SigQ:\t0/63432\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
+		      (unsigned long long)s.sig_pending, (unsigned long long)s.sig_shared_pending,
 		      (unsigned long long)s.sigmask);
+	kernfs_printf(b, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n", (unsigned long long)s.sig_ignored,
+		      (unsigned long long)s.sig_caught);
 	kernfs_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
 		      (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
 		      (unsigned long long)c->cap_effective);
@@ -132,16 +143,19 @@ static int show_stat(void *arg, struct kernfs_buf *b)
 	struct mm *mm = s.mm;
 	long long start = (s.start_ns - s.k->tk.boot_mono_ns) / (1000000000 / CLK_TCK);
 	kernfs_printf(b, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 %lld %llu %llu "
-		      "18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 17 0 0 0 0 0 0 "
-		      "0 0 %llu %llu %llu %llu %llu 0\n",
+		      "18446744073709551615 0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 "
+		      "0 0 %llu %llu %llu %llu %llu %d\n",
 		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.nthreads, start,
 		      (unsigned long long)u.size, (unsigned long long)u.rss / PAGE_SIZE,
-		      (unsigned long long)(mm ? mm->stack_start : 0), (unsigned long long)s.sigmask,
+		      (unsigned long long)(mm ? mm->stack_start : 0),
+		      (unsigned long long)(s.sig_pending | s.sig_shared_pending),
+		      (unsigned long long)s.sigmask, (unsigned long long)s.sig_ignored,
+		      (unsigned long long)s.sig_caught,
 		      (unsigned long long)(mm ? mm->brk_start : 0),
 		      (unsigned long long)(mm ? mm->arg_start : 0),
 		      (unsigned long long)(mm ? mm->arg_end : 0),
 		      (unsigned long long)(mm ? mm->env_start : 0),
-		      (unsigned long long)(mm ? mm->env_end : 0));
+		      (unsigned long long)(mm ? mm->env_end : 0), s.exit_code);
 	proc_snap_put(&s);
 	return 0;
 }
@@ -226,16 +240,12 @@ static int show_limits(void *arg, struct kernfs_buf *b)
 	if (!self)
 		return -ESRCH;
 	struct rlimit lim[RLIM_NLIMITS];
-	bool found = false;
 	pthread_mutex_lock(&self->k->ts_lock);
-	struct thread_group *tg;
-	TAILQ_FOREACH(tg, &self->k->thread_groups, all)
-		if (task_tgid_nr(self, tg) == PID_OF(arg)) {
-			memcpy(lim, tg->rlimits, sizeof(lim));
-			found = true;
-		}
+	struct thread_group *tg = tg_lookup_locked(self, PID_OF(arg));
+	if (tg)
+		memcpy(lim, tg->rlimits, sizeof(lim));
 	pthread_mutex_unlock(&self->k->ts_lock);
-	if (!found)
+	if (!tg)
 		return -ESRCH;
 	kernfs_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
 	for (int i = 0; i < RLIM_NLIMITS; i++) {
@@ -292,86 +302,6 @@ static int root_link(void *arg, char *buf, size_t size)
 	return link_path(PID_OF(arg), 2, buf, size);
 }
 
-/* /proc/<pid>/fd: one symlink per open fd, to the file's path. The
- * link's argument carries the pid and the fd in one word. */
-#define FD_ARG(pid, fd) ((void *)(((uintptr_t)(pid) << 32) | (uint32_t)(fd)))
-#define FD_ARG_PID(arg) ((pid_t)((uintptr_t)(arg) >> 32))
-#define FD_ARG_FD(arg) ((int)(uint32_t)(uintptr_t)(arg))
-
-static int fd_link_target(void *arg, char *buf, size_t size)
-{
-	struct proc_snap s;
-	if (proc_snap_get(FD_ARG_PID(arg), &s) < 0)
-		return -ENOENT;
-	struct file *f = s.fdt ? fdt_fget(s.fdt, FD_ARG_FD(arg), NULL) : NULL;
-	proc_snap_put(&s);
-	if (!f)
-		return -ENOENT;
-	char tmp[VFS_PATH_MAX];
-	int n = vfs_task_file_path(current_task, f, tmp, sizeof(tmp));
-	file_put(f);
-	if (n < 0)
-		return n;
-	memcpy(buf, tmp, MIN((size_t)n, size));
-	return (int)MIN((size_t)n, size);
-}
-
-static struct inode *fd_lookup(struct inode *dir, void *arg, const char *name)
-{
-	char *end;
-	long fd = strtol(name, &end, 10);
-	if (!*name || *end || fd < 0 || fd > INT32_MAX || (name[0] == '0' && name[1]))
-		return ERR_PTR(-ENOENT);
-	struct proc_snap s;
-	if (proc_snap_get(PID_OF(arg), &s) < 0)
-		return ERR_PTR(-ENOENT);
-	struct file *f = s.fdt ? fdt_fget(s.fdt, (int)fd, NULL) : NULL;
-	proc_snap_put(&s);
-	if (!f)
-		return ERR_PTR(-ENOENT);
-	file_put(f);
-	struct inode *inode = kernfs_new_dynlink(dir->sb, fd_link_target,
-						 FD_ARG(PID_OF(arg), fd));
-	inode->mode = S_IFLNK | 0700;
-	inode->ino = proc_ino(PID_OF(arg), 64) + (uint64_t)fd * 4096;
-	return inode;
-}
-
-struct fd_list_ctx {
-	pid_t pid;
-	int fds[1024];
-	int n;
-};
-
-static void collect_fd(int fd, struct file *f, void *arg)
-{
-	struct fd_list_ctx *c = arg;
-	if (c->n < (int)ARRAY_SIZE(c->fds))
-		c->fds[c->n++] = fd;
-}
-
-static void fd_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ctx)
-{
-	struct proc_snap s;
-	if (proc_snap_get(PID_OF(arg), &s) < 0)
-		return;
-	struct fd_list_ctx *c = xzalloc(sizeof(*c));
-	if (s.fdt)
-		fdt_for_each(s.fdt, collect_fd, c);
-	proc_snap_put(&s);
-	for (int i = 0; i < c->n; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "%d", c->fds[i]);
-		emit(ctx, name, proc_ino(PID_OF(arg), 64) + (uint64_t)c->fds[i] * 4096, S_IFLNK);
-	}
-	free(c);
-}
-
-static const struct kernfs_dyndir_ops fd_ops = {
-	.lookup = fd_lookup,
-	.list = fd_list,
-};
-
 static void add_link(struct inode *dir, const char *name, kernfs_link_fn fn, void *arg)
 {
 	struct inode *l = kernfs_new_dynlink(dir->sb, fn, arg);
@@ -380,7 +310,56 @@ static void add_link(struct inode *dir, const char *name, kernfs_link_fn fn, voi
 	inode_put(l);
 }
 
-struct inode *proc_pid_dir(struct super_block *sb, pid_t pid)
+/* The mount table of the reader's namespace; a process that has
+ * dropped its namespaces (a zombie) has none: -EINVAL, as Linux's
+ * mounts_open_common. */
+static int show_mounts(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	bool alive = s.fs != NULL;
+	proc_snap_put(&s);
+	return alive ? proc_show_mounts(arg, b) : -EINVAL;
+}
+
+static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid);
+
+/* /proc/<pid>/task: a directory per task of the process (a zombie's
+ * dead leader included, as in Linux). */
+static struct inode *task_lookup(struct inode *dir, void *arg, const char *name)
+{
+	pid_t tid, tids[64];
+	if (!proc_parse_pid(name, &tid))
+		return ERR_PTR(-ENOENT);
+	int n = proc_tids(PID_OF(arg), tids, (int)ARRAY_SIZE(tids));
+	for (int i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return pid_dir_new(dir->sb, PID_OF(arg), tid);
+	return ERR_PTR(-ENOENT);
+}
+
+static void task_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ctx)
+{
+	pid_t tids[64];
+	int n = proc_tids(PID_OF(arg), tids, (int)ARRAY_SIZE(tids));
+	for (int i = 0; i < n; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "%d", tids[i]);
+		emit(ctx, name, proc_ino(tids[i], PROC_INO_TID_DIR), S_IFDIR);
+	}
+}
+
+static const struct kernfs_dyndir_ops task_ops = {
+	.lookup = task_lookup,
+	.list = task_list,
+};
+
+/* /proc/<pid> (TID 0), or /proc/<pid>/task/<tid>: the same files (Linux's
+ * tgid_base_stuff and tid_base_stuff), and task/ only in the process's
+ * directory. A process has a single task so far, so a task's files show
+ * the process. */
+static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid)
 {
 	static const struct {
 		const char *name;
@@ -389,21 +368,32 @@ struct inode *proc_pid_dir(struct super_block *sb, pid_t pid)
 	} files[] = {
 		{ "cmdline", show_cmdline, 0444 }, { "comm", show_comm, 0644 },
 		{ "environ", show_environ, 0400 }, { "limits", show_limits, 0444 },
-		{ "maps", show_maps, 0444 },	   { "mounts", proc_show_mounts, 0444 },
+		{ "maps", show_maps, 0444 },	   { "mounts", show_mounts, 0444 },
 		{ "stat", show_stat, 0444 },	   { "statm", show_statm, 0444 },
 		{ "status", show_status, 0444 },
 	};
 	void *arg = (void *)(intptr_t)pid;
+	pid_t owner = tid ? tid : pid;
+	enum proc_ino_entry base = tid ? PROC_INO_TID_DIR : PROC_INO_PID_DIR;
 	struct inode *dir = kernfs_new_dir(sb, 0555);
-	dir->ino = proc_ino(pid, 0);
+	dir->ino = proc_ino(owner, base);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		kernfs_add_file(dir, files[i].name, files[i].mode, files[i].show, arg);
 	add_link(dir, "exe", exe_link, arg);
 	add_link(dir, "cwd", cwd_link, arg);
 	add_link(dir, "root", root_link, arg);
-	struct inode *fd = kernfs_new_dyndir(sb, 0500, &fd_ops, arg);
-	fd->ino = proc_ino(pid, 1);
-	kernfs_add(dir, "fd", fd);
-	inode_put(fd);
+	proc_add_fd_dirs(dir, pid, proc_ino(owner, base + PROC_INO_FD_DIR),
+			 proc_ino(owner, base + PROC_INO_FDINFO_DIR));
+	if (!tid) {
+		struct inode *task = kernfs_new_dyndir(sb, 0555, &task_ops, arg);
+		task->ino = proc_ino(pid, PROC_INO_TASK_DIR);
+		kernfs_add(dir, "task", task);
+		inode_put(task);
+	}
 	return dir;
+}
+
+struct inode *proc_pid_dir(struct super_block *sb, pid_t pid)
+{
+	return pid_dir_new(sb, pid, 0);
 }

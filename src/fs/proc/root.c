@@ -17,27 +17,35 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 	if (!self)
 		return -ESRCH;
 	struct kernel *k = self->k;
-	int ret = -ESRCH;
 
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_lock(&k->ts_lock);
-	struct thread_group *tg;
-	TAILQ_FOREACH(tg, &k->thread_groups, all) {
-		if (task_tgid_nr(self, tg) != pid)
-			continue;
-		struct task *t = TAILQ_FIRST(&tg->tasks);
-		if (!t)
-			break;
-		s->k = k;
-		s->pid = pid;
-		s->ppid = task_tgid_nr(self, tg->parent);
-		s->pgid = tg->pgid;
-		s->sid = tg->sid;
+	struct thread_group *tg = tg_lookup_locked(self, pid);
+	if (!tg) {
+		pthread_mutex_unlock(&k->ts_lock);
+		return -ESRCH;
+	}
+	s->k = k;
+	s->pid = pid;
+	s->ppid = task_tgid_nr(self, tg->parent);
+	s->pgid = task_pgrp_nr(self, tg);
+	s->sid = task_session_nr(self, tg);
+	s->start_ns = tg->start_ns;
+	s->sig_shared_pending = tg->shared_pending.set;
+	for (int sig = 1; sig <= NSIG_K; sig++) {
+		uint64_t h = tg->sigactions[sig - 1].handler;
+		if (h == (uint64_t)SIG_IGN)
+			s->sig_ignored |= SIG_BIT(sig);
+		else if (h != (uint64_t)SIG_DFL)
+			s->sig_caught |= SIG_BIT(sig);
+	}
+	struct task *t = TAILQ_FIRST(&tg->tasks);
+	if (t) {
 		s->nthreads = tg->nr_tasks;
 		memcpy(s->comm, t->comm, sizeof(s->comm));
-		s->state = tg->exiting ? 'Z' : (t == self ? 'R' : 'S');
-		s->start_ns = tg->start_ns;
+		s->state = tg->exiting ? 'Z' : tg->stopped ? 'T' : t == self ? 'R' : 'S';
 		s->sigmask = t->sigmask;
+		s->sig_pending = t->pending.set;
 		if ((s->mm = t->mm))
 			mm_grab(s->mm);
 		if ((s->fdt = t->fdt))
@@ -45,11 +53,37 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 		if ((s->fs = t->fs))
 			fs_context_get(s->fs);
 		s->creds = creds_get(t->creds);
-		ret = 0;
-		break;
+	} else {
+		/* A zombie: what its last task left. Linux counts the dead
+		 * leader as a thread until the process is reaped. */
+		s->nthreads = 1;
+		memcpy(s->comm, tg->exit_comm, sizeof(s->comm));
+		s->state = 'Z';
+		s->exit_code = tg->exit_status;
+		s->creds = creds_get(tg->exit_creds);
 	}
 	pthread_mutex_unlock(&k->ts_lock);
-	return ret;
+	return 0;
+}
+
+int proc_tids(pid_t pid, pid_t *tids, int max)
+{
+	struct task *self = current_task;
+	if (!self)
+		return -ESRCH;
+	int n = 0;
+	pthread_mutex_lock(&self->k->ts_lock);
+	struct thread_group *tg = tg_lookup_locked(self, pid);
+	if (tg && TAILQ_EMPTY(&tg->tasks) && max > 0) {
+		tids[n++] = pid;	/* a zombie: its dead leader */
+	} else if (tg) {
+		struct task *t;
+		TAILQ_FOREACH(t, &tg->tasks, tg_entry)
+			if (n < max)
+				tids[n++] = task_tid_nr(self, t);
+	}
+	pthread_mutex_unlock(&self->k->ts_lock);
+	return tg ? n : -ESRCH;
 }
 
 void proc_snap_put(struct proc_snap *s)
@@ -73,7 +107,7 @@ static int self_link(void *arg, char *buf, size_t size)
 	return (int)MIN((size_t)n, size);
 }
 
-static bool parse_pid(const char *name, pid_t *pid)
+bool proc_parse_pid(const char *name, pid_t *pid)
 {
 	char *end;
 	long v = strtol(name, &end, 10);
@@ -87,7 +121,7 @@ static struct inode *root_lookup(struct inode *dir, void *arg, const char *name)
 {
 	pid_t pid;
 	struct proc_snap s;
-	if (!parse_pid(name, &pid) || proc_snap_get(pid, &s) < 0)
+	if (!proc_parse_pid(name, &pid) || proc_snap_get(pid, &s) < 0)
 		return ERR_PTR(-ENOENT);
 	proc_snap_put(&s);
 	return proc_pid_dir(dir->sb, pid);
@@ -105,13 +139,13 @@ static void root_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *c
 	pthread_mutex_lock(&k->ts_lock);
 	struct thread_group *tg;
 	TAILQ_FOREACH(tg, &k->thread_groups, all)
-		if (!tg->zombie && n < (int)ARRAY_SIZE(pids))
+		if (n < (int)ARRAY_SIZE(pids))
 			pids[n++] = task_tgid_nr(self, tg);
 	pthread_mutex_unlock(&k->ts_lock);
 	for (int i = 0; i < n; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "%d", pids[i]);
-		emit(ctx, name, proc_ino(pids[i], 0), S_IFDIR);
+		emit(ctx, name, proc_ino(pids[i], PROC_INO_PID_DIR), S_IFDIR);
 	}
 }
 
