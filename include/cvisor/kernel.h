@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <sys/utsname.h>
 
+#include "cvisor/console.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
 
@@ -113,6 +114,7 @@ struct kernel {
 	unsigned nr_tasks;				/* [ts] */
 	pthread_cond_t ts_changed;			/* [ts] a task exited */
 	bool init_exited;				/* [ts] */
+	struct console console;				/* [ts] */
 	int init_status;				/* [ts] wait status of PID 1 */
 
 	struct syslog syslog;

@@ -48,6 +48,7 @@ extern const struct syscall_entry syscall_table[SYSCALL_TABLE_SIZE];
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515		/* an ioctl handler does not know the request */
 #define ERESTART_RESTARTBLOCK 516
 /* A handler that set every register itself (rt_sigreturn): dispatch
  * leaves the return register alone. Outside Linux's errno range. */

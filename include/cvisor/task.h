@@ -46,6 +46,7 @@ struct thread_group {
 	pid_t pgid, sid;		/* [ts] root-namespace pids (kernel/pid.c) */
 	bool did_exec;			/* [ts] has called execve (setpgid's EACCES) */
 	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
+	bool has_ctty;			/* [ts] the console is its controlling terminal */
 	bool exiting;			/* [ts] exit_group has begun */
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */

@@ -534,5 +534,7 @@ int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size);
 /* Wraps a host fd the sentry owns (the sandbox's stdio); takes over
  * HOST_FD. NULL if the host fd is unusable. */
 struct file *hostfd_file_new(int host_fd, int open_flags);
+/* Whether F is a host stdio file on a terminal. */
+bool hostfd_is_tty(struct file *f);
 
 #endif

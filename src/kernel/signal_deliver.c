@@ -142,11 +142,6 @@ bool signal_handle(struct task *t)
 		}
 		if (sig_default_ignore(sig))
 			continue;
-		/* Init takes no default action but for its own faults: what
-		 * got queued while blocked is dropped now (Linux's
-		 * SIGNAL_UNKILLABLE). */
-		if (tg == tg->pidns->init && !(SIG_BIT(sig) & SIG_SYNC_SET) && info.si_code <= 0)
-			continue;
 		if (sig_default_stop(sig)) {
 			if (sig == SIGSTOP || !pgrp_orphaned_locked(k, tg->pgid, tg->sid, NULL))
 				group_stop_locked(tg, sig);

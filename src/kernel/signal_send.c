@@ -141,7 +141,8 @@ bool signal_init_protected_locked(struct thread_group *tg, struct task *t, int s
 {
 	struct task *target = t ? t : TAILQ_FIRST(&tg->tasks);
 	/* Blocked, it is queued: the handler may be set by the time it is
-	 * unblocked (signal_handle drops it then if not). */
+	 * unblocked. (Linux would still drop it then if init has no
+	 * handler; cvisor takes the default action.) */
 	if (target && (target->sigmask & SIG_BIT(sig)))
 		return false;
 	return sig && tg == tg->pidns->init &&

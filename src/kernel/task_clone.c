@@ -32,6 +32,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 		LIST_INSERT_HEAD(&parent->children, tg, sibling);
 		tg->pgid = parent->pgid;
 		tg->sid = parent->sid;
+		tg->has_ctty = parent->has_ctty;
 		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
 		memcpy(tg->sigactions, parent->sigactions, sizeof(tg->sigactions));
 	}

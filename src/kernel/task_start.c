@@ -54,6 +54,11 @@ static struct task *create_init(struct kernel *k, const struct process_args *pa,
 	t->fdt = fdt_new();
 	for (int i = 0; i < 3; i++)
 		if (pa->stdio[i]) {
+			if (hostfd_is_tty(pa->stdio[i]) && !k->console.present) {
+				pthread_mutex_lock(&k->ts_lock);
+				console_attach_init(k, tg);
+				pthread_mutex_unlock(&k->ts_lock);
+			}
 			fdt_install_at(t->fdt, i, pa->stdio[i], false);
 			file_put(pa->stdio[i]);
 		}

@@ -10,6 +10,7 @@
 struct proc_snap {
 	struct kernel *k;
 	pid_t pid, ppid, pgid, sid;
+	pid_t tpgid;			/* foreground group of its terminal, or -1 */
 	int nthreads;
 	char comm[16];
 	char state;			/* 'R', 'S', 'T', 'Z' */

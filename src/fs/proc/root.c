@@ -31,6 +31,7 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 	s->pgid = task_pgrp_nr(self, tg);
 	s->sid = task_session_nr(self, tg);
 	s->start_ns = tg->start_ns;
+	s->tpgid = tg->has_ctty && k->console.sid == tg->sid ? k->console.fg_pgrp : -1;
 	s->sig_shared_pending = tg->shared_pending.set;
 	for (int sig = 1; sig <= NSIG_K; sig++) {
 		uint64_t h = tg->sigactions[sig - 1].handler;
