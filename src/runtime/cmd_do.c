@@ -26,6 +26,7 @@
 struct do_opts {
 	const char *root, *cwd, *hostname, *platform, *debug_log;
 	bool strace;
+	unsigned max_tasks;
 	char *env[MAX_ENV + 1];
 	int nenv;
 	char **cmd;
@@ -62,6 +63,7 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "debug-log", required_argument, NULL, 'l' },
 		{ "strace", no_argument, NULL, 's' },
+		{ "max-tasks", required_argument, NULL, 'm' },
 		{ 0 },
 	};
 	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -87,6 +89,16 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		case 'p': o->platform = optarg; break;
 		case 'l': o->debug_log = optarg; break;
 		case 's': o->strace = true; break;
+		case 'm': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > 1000000) {
+				fprintf(stderr, "cvisor do: --max-tasks %s: expected a number from 1 to 1000000\n", optarg);
+				return -1;
+			}
+			o->max_tasks = (unsigned)n;
+			break;
+		}
 		case ':':
 			fprintf(stderr, "cvisor do: flag %s needs a value\n", argv[optind - 1]);
 			return -1;
@@ -200,7 +212,8 @@ int cmd_do(int argc, char **argv)
 	forwarded_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	struct kernel_init_args ka = { .platform = o.platform, .hostname = o.hostname };
+	struct kernel_init_args ka = { .platform = o.platform, .hostname = o.hostname,
+				       .max_tasks = o.max_tasks };
 	if (kernel_init(&k, &ka) < 0)
 		return EXIT_USAGE;
 	k.strace = o.strace;

@@ -29,6 +29,8 @@ static void usage(FILE *out)
 		"  --platform NAME   how application code runs: %s (default ptrace)\n"
 		"  --debug-log FILE  write the debug log to FILE (- for stderr)\n"
 		"  --strace          log every syscall with its arguments and result\n"
+		"  --max-tasks N     at most N tasks in the sandbox (default 10000);\n"
+		"                    fork fails with EAGAIN beyond it\n"
 		"\n"
 		"global flags: --help, --version\n",
 		platform_names());

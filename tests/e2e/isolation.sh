@@ -267,4 +267,30 @@ t_end
 kill "$sleeper" 2>/dev/null
 wait "$sleeper" 2>/dev/null
 
+
+# --- a fork bomb stays inside the task limit ----------------------------------
+
+if gcc -O2 -static -o "$WORK/forkbomb" "$E2E_DIR/prog/forkbomb.c" 2>"$WORK/gcc.err"; then
+	t_begin fork-bomb-hits-the-task-limit
+	cv do --max-tasks 50 -- "$WORK/forkbomb"
+	expect_rc 0
+	expect_out 'made 49, then Resource temporarily unavailable
+reaped 49'
+	t_end
+
+	t_begin fork-bomb-of-a-shell-is-contained
+	# The shell's bomb never ends by itself: the sandbox must hold it
+	# at the limit until the time runs out, then go away entirely.
+	timeout -s TERM 5 "$CVISOR" do --max-tasks 100 -- "$BUSYBOX" sh -c \
+		'b() { b | b & }; b; sleep 100' >"$OUT" 2>"$ERR"
+	RC=$?
+	[ "$RC" = 124 ] || why "exit status $RC, expected 124 (killed by timeout)"
+	sleep 1
+	left=$(pgrep -c -f "$CVISOR do --max-tasks 100" || true)
+	[ "$left" = 0 ] || why "$left cvisor processes left behind"
+	t_end
+else
+	skip fork-bomb "cannot build the program: $(cat "$WORK/gcc.err")"
+fi
+
 summary
