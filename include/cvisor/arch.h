@@ -17,11 +17,26 @@ struct arch_fpu {
 	bool saved;		/* xsave, not the thread, holds the state */
 };
 
+/* What the CPU said about the last fault, for the signal frame
+ * (sigcontext's trapno, err and cr2). */
+struct arch_fault {
+	int signo;		/* 0: none pending */
+	uint64_t trapno, err, cr2;
+};
+
 /* What a task's application thread was doing when it last trapped. */
 struct arch_regs {
 	struct user_regs_struct r;
 	struct arch_fpu fpu;
+	struct arch_fault fault;
 };
+
+/* Records fault SIGNO at ADDR for the signal frame. CODE is the si_code;
+ * for page faults PRESENT says whether a mapping was there, VMA_PROT its
+ * protection (the platform may not say whether the access was a write:
+ * it is inferred when the mapping allows reads). */
+void arch_record_fault(struct arch_regs *regs, int signo, int code, uaddr_t addr, bool present,
+		       int vma_prot);
 
 /* Size of an XSAVE image for the features the host enabled (CPUID 0xD),
  * and that feature mask (XCR0). */

@@ -14,14 +14,21 @@ struct kernel;
 struct task;
 struct thread_group;
 
+struct file;
+struct inode;
+
 struct console {
 	bool present;		/* some stdio file is a host terminal */
+	struct file *file;	/* that stdio file (a reference), for /dev/tty */
 	pid_t sid;		/* [ts] owning session (root pids), 0: none */
 	pid_t fg_pgrp;		/* [ts] foreground process group */
 };
 
-/* Makes the console the controlling terminal of INIT's session. */
-void console_attach_init(struct kernel *k, struct thread_group *init);
+/* Makes terminal file F (stdio) the console and the controlling terminal
+ * of INIT's session. */
+void console_attach_init(struct kernel *k, struct thread_group *init, struct file *f);
+/* Opens /dev/tty: the caller's controlling terminal, or ENXIO. */
+struct file *console_open_tty(struct inode *inode, int flags);
 /* The job-control ioctls of a terminal file (TIOCGPGRP, TIOCSPGRP,
  * TIOCGSID, TIOCSCTTY, TIOCNOTTY). Returns the result, or -ENOIOCTLCMD
  * for other requests. READABLE: the file is open for reading (TIOCSCTTY

@@ -95,6 +95,8 @@ void mm_set_brk_start(struct mm *mm, uaddr_t start);
  * page past the end of the file) is -(MM_FAULT_SIGBUS | BUS_ADRERR). */
 #define MM_FAULT_SIGBUS 0x100
 int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write);
+/* The protection (PROT_*) of the mapping at ADDR, or -1 if none. */
+int mm_prot_at(struct mm *mm, uaddr_t addr);
 
 /* Copies between sentry memory and application memory, as
  * copy_from_user/copy_to_user: 0 on success, -EFAULT if any byte of the

@@ -429,9 +429,12 @@ size_t iov_copy_from(void *dst, const struct iovec *iov, int cnt, size_t skip, s
 int vfs_file_path(struct file *f, const struct path *root, char *buf, size_t size);
 
 /* Character devices by number: VFS opens of S_IFCHR inodes use these
- * (as Linux's chrdev_open). */
+ * (as Linux's chrdev_open). An opener makes the file itself (ERR_PTR on
+ * failure), for devices that stand for another file. */
+typedef struct file *chrdev_opener(struct inode *inode, int flags);
 int chrdev_register(dev_t dev, const struct file_ops *fops);
-const struct file_ops *chrdev_lookup(dev_t dev);
+int chrdev_register_opener(dev_t dev, chrdev_opener *open);
+struct file *chrdev_open(struct inode *inode, int flags);
 
 /* ---- fs contexts (root, cwd, umask of a task) ---- */
 
@@ -534,6 +537,8 @@ int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size);
 /* Wraps a host fd the sentry owns (the sandbox's stdio); takes over
  * HOST_FD. NULL if the host fd is unusable. */
 struct file *hostfd_file_new(int host_fd, int open_flags);
+/* A new open file of the same host file as hostfd file F (/dev/tty). */
+struct file *hostfd_file_reopen(struct file *f, int open_flags);
 /* Whether F is a host stdio file on a terminal. */
 bool hostfd_is_tty(struct file *f);
 

@@ -10,24 +10,41 @@
 #include "cvisor/signal.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
-
-void console_attach_init(struct kernel *k, struct thread_group *init)
-{
-	k->console.present = true;
-	k->console.sid = init->sid;
-	k->console.fg_pgrp = init->pgid;
-	init->has_ctty = true;
-}
-
-void console_forget_locked(struct thread_group *tg)
-{
-	tg->has_ctty = false;
-}
+#include "cvisor/vfs.h"
 
 /* Whether the console is T's controlling terminal. ts_lock held. */
 static bool is_ctty_locked(struct task *t)
 {
 	return t->tg->has_ctty && t->k->console.sid == t->tg->sid;
+}
+
+void console_attach_init(struct kernel *k, struct thread_group *init, struct file *f)
+{
+	k->console.present = true;
+	k->console.file = file_get(f);
+	k->console.sid = init->sid;
+	k->console.fg_pgrp = init->pgid;
+	init->has_ctty = true;
+}
+
+struct file *console_open_tty(struct inode *inode, int flags)
+{
+	struct task *t = current_task;
+	if (!t)
+		return ERR_PTR(-ENXIO);
+	pthread_mutex_lock(&t->k->ts_lock);
+	struct file *tty = is_ctty_locked(t) ? file_get(t->k->console.file) : NULL;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	if (!tty)
+		return ERR_PTR(-ENXIO);
+	struct file *f = hostfd_file_reopen(tty, flags);
+	file_put(tty);
+	return f;
+}
+
+void console_forget_locked(struct thread_group *tg)
+{
+	tg->has_ctty = false;
 }
 
 static bool sig_ignored_or_blocked_locked(struct task *t, int sig)

@@ -105,6 +105,13 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 		return -EINVAL;
 
 	pthread_mutex_lock(&k->ts_lock);
+	/* A process being killed makes no children: they would escape a
+	 * kill of everything that exists now (Linux: fatal_signal_pending
+	 * in copy_process). */
+	if (t->tg->exiting) {
+		pthread_mutex_unlock(&k->ts_lock);
+		return -EINTR;
+	}
 	if (k->nr_tasks >= k->max_tasks ||
 	    t->tg->rlimits[RLIMIT_NPROC].rlim_cur <= k->nr_tasks) {
 		pthread_mutex_unlock(&k->ts_lock);

@@ -10,20 +10,22 @@
 
 static void handle_fault(struct task *t, const struct fault_info *fi)
 {
+	int sig = fi->signo, code = fi->code;
+	bool present = false;
 	/* A page fault: maybe only a page not yet mirrored into the stub.
 	 * Other host SIGSEGVs (general protection, SI_KERNEL) go as they
 	 * are. */
-	if ((fi->signo == SIGSEGV && fi->code != SI_KERNEL) || fi->signo == SIGBUS) {
+	if ((sig == SIGSEGV && code != SI_KERNEL) || sig == SIGBUS) {
 		int r = -mm_handle_fault(t->mm, fi->addr, false);
 		if (r == 0)
 			return;
-		if (r & MM_FAULT_SIGBUS)
-			signal_force_fault(t, SIGBUS, r & ~MM_FAULT_SIGBUS, fi->addr);
-		else
-			signal_force_fault(t, SIGSEGV, r, fi->addr);
-		return;
+		sig = r & MM_FAULT_SIGBUS ? SIGBUS : SIGSEGV;
+		code = r & ~MM_FAULT_SIGBUS;
+		present = sig == SIGSEGV && code == SEGV_ACCERR;
 	}
-	signal_force_fault(t, fi->signo, fi->code, fi->addr);
+	int prot = present ? mm_prot_at(t->mm, fi->addr) : 0;
+	arch_record_fault(&t->regs, sig, code, fi->addr, present, prot);
+	signal_force_fault(t, sig, code, fi->addr);
 }
 
 __thread struct task *current_task;

@@ -56,7 +56,7 @@ static struct task *create_init(struct kernel *k, const struct process_args *pa,
 		if (pa->stdio[i]) {
 			if (hostfd_is_tty(pa->stdio[i]) && !k->console.present) {
 				pthread_mutex_lock(&k->ts_lock);
-				console_attach_init(k, tg);
+				console_attach_init(k, tg, pa->stdio[i]);
 				pthread_mutex_unlock(&k->ts_lock);
 			}
 			fdt_install_at(t->fdt, i, pa->stdio[i], false);

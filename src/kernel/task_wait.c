@@ -67,6 +67,7 @@ long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wai
 {
 	struct kernel *k = t->k;
 	struct waiter w = { 0 };
+	bool interrupted = false;
 	long ret;
 
 	for (;;) {
@@ -91,10 +92,13 @@ long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wai
 			ret = 0;
 			break;
 		}
-		if (waiter_sleep(&w, -1) == -EINTR) {
+		/* Interrupted: one more look first, as Linux's do_wait, so a
+		 * child reaped meanwhile (SA_NOCLDWAIT) gives ECHILD. */
+		if (interrupted) {
 			ret = -ERESTARTSYS;
 			break;
 		}
+		interrupted = waiter_sleep(&w, -1) == -EINTR;
 	}
 	waiter_finish(&w);
 	return ret;

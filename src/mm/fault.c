@@ -225,3 +225,12 @@ out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;
 }
+
+int mm_prot_at(struct mm *mm, uaddr_t addr)
+{
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	int prot = v ? v->prot : -1;
+	pthread_mutex_unlock(&mm->lock);
+	return prot;
+}

@@ -1,5 +1,7 @@
 /* Character devices by number (Linux's cdev map): an open of an S_IFCHR
- * inode on any filesystem gets the registered file_ops. */
+ * inode on any filesystem gets the registered file_ops, or what the
+ * registered opener returns (devices that stand for another file, such
+ * as /dev/tty). */
 #include <sys/sysmacros.h>
 
 #include "cvisor/vfs.h"
@@ -10,10 +12,11 @@ static pthread_mutex_t chrdev_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	dev_t dev;
 	const struct file_ops *fops;
+	chrdev_opener *open;
 } chrdevs[CHRDEV_MAX];
 static int nr_chrdevs;
 
-int chrdev_register(dev_t dev, const struct file_ops *fops)
+static int add(dev_t dev, const struct file_ops *fops, chrdev_opener *open)
 {
 	int err = 0;
 
@@ -27,20 +30,39 @@ int chrdev_register(dev_t dev, const struct file_ops *fops)
 	}
 	chrdevs[nr_chrdevs].dev = dev;
 	chrdevs[nr_chrdevs].fops = fops;
+	chrdevs[nr_chrdevs].open = open;
 	nr_chrdevs++;
 out:
 	pthread_mutex_unlock(&chrdev_lock);
 	return err;
 }
 
-const struct file_ops *chrdev_lookup(dev_t dev)
+int chrdev_register(dev_t dev, const struct file_ops *fops)
+{
+	return add(dev, fops, NULL);
+}
+
+int chrdev_register_opener(dev_t dev, chrdev_opener *open)
+{
+	return add(dev, NULL, open);
+}
+
+struct file *chrdev_open(struct inode *inode, int flags)
 {
 	const struct file_ops *fops = NULL;
+	chrdev_opener *open = NULL;
 
 	pthread_mutex_lock(&chrdev_lock);
 	for (int i = 0; i < nr_chrdevs; i++)
-		if (chrdevs[i].dev == dev)
+		if (chrdevs[i].dev == inode->rdev) {
 			fops = chrdevs[i].fops;
+			open = chrdevs[i].open;
+		}
 	pthread_mutex_unlock(&chrdev_lock);
-	return fops;
+	if (open)
+		return open(inode, flags);
+	/* No driver for the number: ENXIO, as chrdev_open. */
+	if (!fops)
+		return ERR_PTR(-ENXIO);
+	return file_alloc(sizeof(struct file), fops, inode);
 }

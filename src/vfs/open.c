@@ -64,13 +64,8 @@ static int may_open(const struct path *p, int flags, const struct creds *cr)
 static struct file *open_inode(struct inode *inode, int flags)
 {
 	switch (inode->mode & S_IFMT) {
-	case S_IFCHR: {
-		const struct file_ops *fops = chrdev_lookup(inode->rdev);
-		/* No driver for the number: ENXIO, as chrdev_open. */
-		if (!fops)
-			return ERR_PTR(-ENXIO);
-		return file_alloc(sizeof(struct file), fops, inode);
-	}
+	case S_IFCHR:
+		return chrdev_open(inode, flags);
 	case S_IFBLK:
 		return ERR_PTR(-ENXIO);	/* no block devices in the sandbox */
 	case S_IFIFO:

@@ -67,20 +67,6 @@ _Static_assert(sizeof(struct sigcontext_k) == 256, "struct sigcontext layout");
 _Static_assert(offsetof(struct rt_sigframe, uc.uc_mcontext) == 48, "ucontext layout");
 _Static_assert(offsetof(struct rt_sigframe, info) == 312, "rt_sigframe layout");
 
-/* The x86 trap numbers Linux reports in sigcontext.trapno. */
-static uint64_t trap_number(const siginfo_t *info)
-{
-	if (info->si_code <= 0)
-		return 0;
-	switch (info->si_signo) {
-	case SIGSEGV: return 14;	/* page fault */
-	case SIGFPE: return 0;		/* divide error */
-	case SIGILL: return 6;		/* invalid opcode */
-	case SIGTRAP: return 3;		/* breakpoint */
-	default: return 0;
-	}
-}
-
 static void save_sigcontext(struct sigcontext_k *sc, const struct user_regs_struct *r)
 {
 	*sc = (struct sigcontext_k){
@@ -146,10 +132,16 @@ int arch_signal_setup_frame(struct task *t, const struct sigaction_k *sa, const 
 					  .ss_flags = saved_stack.ss_flags,
 					  .ss_size = saved_stack.ss_size };
 	save_sigcontext(&f.uc.uc_mcontext, r);
-	f.uc.uc_mcontext.trapno = trap_number(info);
+	/* The fault this signal reports, if it is one (Linux keeps them in
+	 * the thread: trap_nr, error_code, cr2). */
+	struct arch_fault *fault = &t->regs.fault;
+	if (fault->signo == info->si_signo && info->si_code > 0) {
+		f.uc.uc_mcontext.trapno = fault->trapno;
+		f.uc.uc_mcontext.err = fault->err;
+		f.uc.uc_mcontext.cr2 = fault->cr2;
+		fault->signo = 0;
+	}
 	f.uc.uc_mcontext.oldmask = oldmask;
-	if (info->si_signo == SIGSEGV || info->si_signo == SIGBUS)
-		f.uc.uc_mcontext.cr2 = (uint64_t)info->si_addr;
 	f.uc.uc_mcontext.fpstate = buf_fx;
 	f.uc.uc_sigmask = oldmask;
 	f.info = *info;

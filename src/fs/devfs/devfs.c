@@ -3,6 +3,7 @@
 #include <linux/magic.h>
 #include <sys/sysmacros.h>
 
+#include "cvisor/console.h"
 #include "cvisor/fs.h"
 #include "cvisor/kernfs.h"
 
@@ -32,6 +33,9 @@ struct super_block *devfs_new(struct kernel *k)
 		kernfs_add_chrdev(root, mem_devices[i].name, 0666, makedev(1, mem_devices[i].minor));
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		kernfs_add_symlink(root, links[i].name, links[i].target);
+	/* /dev/tty: the caller's controlling terminal (console.c). */
+	kernfs_add_chrdev(root, "tty", 0666, makedev(5, 0));
+	chrdev_register_opener(makedev(5, 0), console_open_tty);
 	kernfs_add_dir(root, "shm", 01777);
 	kernfs_add_dir(root, "pts", 0755);
 	return sb;

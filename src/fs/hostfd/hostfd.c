@@ -230,6 +230,19 @@ static void hostfd_sb_init(void)
 	sb_init(&hostfd_sb, NULL, &hostfd_super_ops, "hostfd", 0);
 }
 
+struct file *hostfd_file_reopen(struct file *f, int open_flags)
+{
+	int fd = fcntl(HOSTFD_I(f->inode)->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return ERR_PTR(-errno);
+	struct file *nf = hostfd_file_new(fd, open_flags);
+	if (!nf) {
+		close(fd);
+		return ERR_PTR(-EIO);
+	}
+	return nf;
+}
+
 bool hostfd_is_tty(struct file *f)
 {
 	return f->inode->sb == &hostfd_sb && HOSTFD_I(f->inode)->tty;
