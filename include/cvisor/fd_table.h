@@ -27,6 +27,8 @@ struct fd_table {
 
 /* The largest table Linux allows (fs.nr_open's default). */
 #define FDT_NR_OPEN (1 << 20)
+/* The smallest allocation, as Linux's NR_OPEN_DEFAULT. */
+#define FDT_MIN_FDS 64
 
 struct fd_table *fdt_new(void);
 /* A copy for fork without CLONE_FILES: same files, new references. */
@@ -40,6 +42,9 @@ int fdt_install(struct fd_table *fdt, struct file *f, bool cloexec, int minfd,
 		unsigned long limit);
 /* Puts F at FD, closing what was there (dup2 semantics, no limit check). */
 int fdt_install_at(struct fd_table *fdt, int fd, struct file *f, bool cloexec);
+/* How many fds the table has room for now, at least FDT_MIN_FDS
+ * (Linux's max_fds, which select caps its nfds to). */
+int fdt_max_fds(struct fd_table *fdt);
 /* The file at FD with a new reference, or NULL; *CLOEXEC if wanted. */
 struct file *fdt_fget(struct fd_table *fdt, int fd, bool *cloexec);
 /* close(2): -EBADF if FD is not open. */

@@ -42,6 +42,9 @@ struct super_block *kernfs_new_sb(struct kernel *k, const char *fs_name, uint64_
 struct inode *kernfs_new_dir(struct super_block *sb, mode_t mode);
 struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_fn show,
 			      void *arg);
+/* What poll reports for the generated file FILE, instead of
+ * DEFAULT_POLLMASK. */
+void kernfs_set_poll(struct inode *file, unsigned mask);
 struct inode *kernfs_new_symlink(struct super_block *sb, const char *target);
 struct inode *kernfs_new_dynlink(struct super_block *sb, kernfs_link_fn fn, void *arg);
 struct inode *kernfs_new_chrdev(struct super_block *sb, mode_t mode, dev_t rdev);

@@ -145,6 +145,13 @@ void signal_notify_parent_locked(struct thread_group *tg, int code, int status);
 /* Replaces T's blocked set with MASK (never SIGKILL or SIGSTOP) and
  * looks at what became deliverable. Called by T itself. */
 void signal_set_mask(struct task *t, uint64_t mask);
+/* MASK for the length of a syscall (sigsuspend, ppoll, pselect6): the
+ * current mask is saved, to be recorded in the frame of a handler that
+ * interrupts the call, or put back by signal_handle when none does, or
+ * by the syscall itself with signal_restore_saved_mask. */
+void signal_set_temporary_mask(struct task *t, uint64_t mask);
+/* Puts back the mask signal_set_temporary_mask saved, if any. */
+void signal_restore_saved_mask(struct task *t);
 
 /* The alternate signal stack (sigaltstack(2)), of T, seen at stack
  * pointer SP. */

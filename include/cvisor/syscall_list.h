@@ -170,6 +170,12 @@ SYSCALL(ioctl, SUPPORT_PARTIAL, "fxx", "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; TC
 SYSCALL(fsync, SUPPORT_FULL, "f", NULL)
 SYSCALL(fdatasync, SUPPORT_FULL, "f", NULL)
 
+/* sys_poll.c */
+SYSCALL(poll, SUPPORT_FULL, "pud", NULL)
+SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
+SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
+SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
+
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")

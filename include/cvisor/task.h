@@ -28,6 +28,7 @@
 struct kernel;
 struct creds;
 struct fd_table;
+struct pollfd;
 struct fs_context;
 struct pid_ns;
 struct uts_ns;
@@ -104,13 +105,26 @@ struct task {
 	struct sigaltstack_k altstack;		/* [own] */
 	_Atomic bool attention;			/* signal_handle has work to do */
 	/* A syscall that returned -ERESTART*: its code, resolved by
-	 * signal_handle once any signal is taken. restart_fn continues an
-	 * interrupted sleep for restart_syscall(2). [own] */
+	 * signal_handle once any signal is taken. [own] */
 	long restart_code;
-	long (*restart_fn)(struct task *t);
-	int64_t restart_deadline;		/* sandbox time the sleep ends */
-	clockid_t restart_clock;
-	uaddr_t restart_rem;
+	/* What restart_syscall(2) continues after -ERESTART_RESTARTBLOCK
+	 * (Linux's restart_block): FN, with the state of the interrupted
+	 * call. Deadlines are sandbox times. [own] */
+	struct restart_block {
+		long (*fn)(struct task *t);
+		union {
+			struct restart_sleep {
+				int64_t deadline;
+				clockid_t clock;
+				uaddr_t rem;
+			} sleep;
+			struct restart_poll {
+				uaddr_t ufds;
+				unsigned nfds;
+				int64_t end;	/* monotonic; < 0: no timeout */
+			} poll;
+		};
+	} restart;
 	uaddr_t clear_child_tid;		/* [own] */
 	bool no_new_privs;			/* [own] */
 	int pdeath_signal;			/* [own] */
@@ -121,8 +135,11 @@ struct task {
 	bool interrupted;			/* [block_lock] */
 	bool woken;				/* [block_lock] */
 	/* An eventfd an interrupt also signals, for waits in host calls
-	 * (task_wait_host_fd); -1 until first needed. */
+	 * (task_block_host); -1 until first needed. */
 	_Atomic int host_wake_fd;
+	/* [block_lock] T sleeps in poll(2) on host_wake_fd: task_wake
+	 * writes to it too. */
+	bool host_waiting;
 
 	/* vfork: the parent blocks until this child execs or exits. */
 	struct task *vfork_parent;		/* [ts] */
@@ -222,10 +239,18 @@ void task_init_wake(struct task *t);
 int task_block(struct task *t, int64_t deadline_ns);
 void task_wake(struct task *t);
 
+/* task_block that also ends when one of the host fds FDS[0..N) has one
+ * of its events (its revents says which; 0 when something else ended the
+ * sleep): for waits on the sandbox's stdio, alone or together with wait
+ * queues (poll). */
+int task_block_host(struct task *t, struct pollfd *fds, int n, int64_t deadline_ns);
 /* Waits until host fd FD has EVENTS (poll(2) bits) or T is interrupted
  * (-EINTR); for the few blocking host calls the sentry makes for the
  * application (its stdio). */
 int task_wait_host_fd(struct task *t, int fd, short events);
+/* A signal, stop or exit wants T's attention, so a wait must end (Linux's
+ * signal_pending). */
+bool task_signal_pending(struct task *t);
 
 /* Sleeps until DEADLINE_NS (host monotonic), or until interrupted by a
  * signal. Returns 0 when the time passed, -EINTR if interrupted. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <time.h>
 
 /* An address in an application's address space. Never dereferenced by the
  * sentry: it goes through mm_copy_in/mm_copy_out. */
@@ -68,5 +69,18 @@ char *xstrdup(const char *s);
 /* Monotonic host time in nanoseconds. */
 int64_t host_monotonic_ns(void);
 int64_t host_realtime_ns(void);
+
+#define NSEC_PER_SEC 1000000000LL
+
+/* NS (>= 0) as a timespec. */
+static inline struct timespec ns_to_timespec(int64_t ns)
+{
+	return (struct timespec){ .tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC };
+}
+
+/* A duration as nanoseconds: -EINVAL unless tv_sec >= 0 and 0 <= tv_nsec
+ * < 1e9. A longer one than INT64_MAX / 2 is cut there: far beyond any
+ * wait, and still safe to add to a clock reading. */
+int timespec_to_ns(const struct timespec *ts, int64_t *ns);
 
 #endif

@@ -26,6 +26,7 @@
 #include <bsd/sys/tree.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -335,17 +336,38 @@ struct dir_context {
 	int64_t pos;
 };
 
-/* How a poller learns which wait queues to wait on (Linux's
- * poll_table): ->poll calls poll_wait for each one. */
+/* How a poller learns what to wait on (Linux's poll_table): ->poll calls
+ * poll_wait for each wait queue, and poll_wait_host for a host fd the
+ * sentry owns whose readiness is the file's (hostfd). KEY holds the
+ * events the poller wants, POLLERR and POLLHUP included. A poller that
+ * is done queuing (or never waits) clears the callbacks, or passes no
+ * table at all. */
 struct poll_table {
 	void (*queue)(struct poll_table *pt, struct waitqueue *wq);
+	void (*queue_host)(struct poll_table *pt, int host_fd, short events);
+	unsigned key;
 };
 
-/* PT is NULL when the caller only wants the current mask. */
 static inline void poll_wait(struct poll_table *pt, struct waitqueue *wq)
 {
-	if (pt)
+	if (pt && pt->queue)
 		pt->queue(pt, wq);
+}
+
+static inline void poll_wait_host(struct poll_table *pt, int host_fd, short events)
+{
+	if (pt && pt->queue_host)
+		pt->queue_host(pt, host_fd, events);
+}
+
+/* What a file without a poll method reports: always readable and
+ * writable. */
+#define DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+/* The events the poller wants (Linux's poll_requested_events). */
+static inline unsigned poll_requested_events(const struct poll_table *pt)
+{
+	return pt ? pt->key : ~0U;
 }
 
 struct file_ops {
@@ -368,8 +390,7 @@ struct file_ops {
 	 * it calls poll_wait(PT, wq) on every wait queue that is woken when
 	 * the mask may change, so a poller that finds nothing ready can
 	 * sleep on them without missing a wake-up. NULL: always readable and
-	 * writable, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
-	 * (DEFAULT_POLLMASK, vfs_poll). */
+	 * writable, DEFAULT_POLLMASK (vfs_poll). */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
@@ -410,6 +431,31 @@ int vfs_iterate_dir(struct file *f, struct dir_context *ctx);
 int vfs_fsync(struct file *f);
 long vfs_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
 unsigned vfs_poll(struct file *f, struct poll_table *pt);
+
+/* A poll or select call's waiting (poll.c; Linux's poll_wqueues): the
+ * first look at each file with poll_file queues the task on what the
+ * file names, each entry holding a reference to the file so its wait
+ * queue or host fd lives until poll_freewait. */
+struct poll_entry_block;
+struct poll_wqueues {
+	struct poll_table pt;
+	struct task *task;
+	struct file *file;		/* the file poll_file is looking at */
+	struct poll_entry_block *blocks;
+	struct pollfd *host_fds;	/* poll_wait_host's, for task_block_host */
+	int nr_host;
+};
+void poll_initwait(struct poll_wqueues *pw, struct task *t);
+/* vfs_poll of F for the events in KEY (poll_requested_events). */
+unsigned poll_file(struct poll_wqueues *pw, struct file *f, unsigned key);
+/* Queues no more: everything was named, or something is ready. */
+void poll_stop_queuing(struct poll_wqueues *pw);
+/* Sleeps until a queue is woken or a host fd has an event (0), a signal
+ * needs the task (-EINTR) or DEADLINE on the sandbox's monotonic clock
+ * passes (-ETIMEDOUT; < 0: none). */
+int poll_schedule_timeout(struct poll_wqueues *pw, int64_t deadline);
+void poll_freewait(struct poll_wqueues *pw);
+
 /* The whence arithmetic of generic_file_llseek over SIZE. */
 int64_t generic_llseek(struct file *f, int64_t off, int whence, int64_t size);
 /* llseek for files of inode->size, and for directories (SEEK_SET/CUR). */

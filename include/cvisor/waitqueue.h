@@ -41,6 +41,10 @@ void waitqueue_init(struct waitqueue *wq);
 void waitqueue_wake_all(struct waitqueue *wq);
 
 void waiter_prepare(struct waiter *w, struct task *t, struct waitqueue *wq);
+/* Queues W (zeroed, or finished) for T on WQ without touching T's woken
+ * flag: for a poller that queues on many queues while it checks them, so
+ * a wake-up after an earlier check is not lost. */
+void waiter_add(struct waiter *w, struct task *t, struct waitqueue *wq);
 /* Sleeps until woken, interrupted (-EINTR: a signal or exit is pending)
  * or DEADLINE_NS on the host monotonic clock passes (-ETIMEDOUT; < 0 means
  * no deadline). */

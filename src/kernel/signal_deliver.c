@@ -157,9 +157,6 @@ bool signal_handle(struct task *t)
 	pthread_mutex_unlock(&k->ts_lock);
 
 	resolve_restart(t, false, 0);
-	if (t->restore_sigmask) {
-		t->restore_sigmask = false;
-		signal_set_mask(t, t->saved_sigmask);
-	}
+	signal_restore_saved_mask(t);
 	return true;
 }

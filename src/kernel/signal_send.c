@@ -255,6 +255,21 @@ void signal_set_mask(struct task *t, uint64_t mask)
 	pthread_mutex_unlock(&t->k->ts_lock);
 }
 
+void signal_set_temporary_mask(struct task *t, uint64_t mask)
+{
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	signal_set_mask(t, mask);
+}
+
+void signal_restore_saved_mask(struct task *t)
+{
+	if (!t->restore_sigmask)
+		return;
+	t->restore_sigmask = false;
+	signal_set_mask(t, t->saved_sigmask);
+}
+
 void kernel_signal_from_host(struct kernel *k, int sig)
 {
 	pthread_mutex_lock(&k->ts_lock);

@@ -1,7 +1,10 @@
 /* Blocking: a task sleeps on its own condition variable (monotonic clock)
  * under its block lock, until woken (task_wake), interrupted by a signal
- * or exit (task_interrupt_locked), or a deadline. */
+ * or exit (task_interrupt_locked), or a deadline; or, when host fds are
+ * among what it waits for, in poll(2) (task_block_host). */
 #include <poll.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +50,12 @@ int task_block(struct task *t, int64_t deadline_ns)
 	return ret;
 }
 
-int task_wait_host_fd(struct task *t, int fd, short events)
+/* Waits in host calls: T sleeps in poll(2) on the host fds and its
+ * host_wake_fd, an eventfd. Interrupts always write to it; task_wake
+ * does while host_waiting is set, which happens before T looks at its
+ * flags a last time, so no wake-up falls between the look and the
+ * poll. */
+static int host_wake_fd(struct task *t)
 {
 	int wake = t->host_wake_fd;
 	if (wake < 0) {
@@ -56,22 +64,71 @@ int task_wait_host_fd(struct task *t, int fd, short events)
 			return -errno;
 		t->host_wake_fd = wake;
 	}
+	return wake;
+}
+
+int task_block_host(struct task *t, struct pollfd *fds, int n, int64_t deadline_ns)
+{
+	int wake = host_wake_fd(t);
+	if (wake < 0)
+		return wake;
+	uint64_t stale;
+	(void)!read(wake, &stale, sizeof(stale));
+	for (int i = 0; i < n; i++)
+		fds[i].revents = 0;
+
+	pthread_mutex_lock(&t->block_lock);
+	t->host_waiting = !t->woken && !t->interrupted;
+	bool sleep = t->host_waiting;
+	pthread_mutex_unlock(&t->block_lock);
+	int ret = 0;
+	if (sleep) {
+		struct pollfd *all = xmalloc(sizeof(*all) * (size_t)(n + 1));
+		memcpy(all, fds, sizeof(*fds) * (size_t)n);
+		all[n] = (struct pollfd){ .fd = wake, .events = POLLIN };
+		struct timespec left, *timeout = NULL;
+		if (deadline_ns >= 0) {
+			left = ns_to_timespec(MAX(deadline_ns - host_monotonic_ns(), 0));
+			timeout = &left;
+		}
+		int r = ppoll(all, (nfds_t)n + 1, timeout, NULL);
+		if (r < 0 && errno != EINTR)
+			ret = -errno;
+		else if (r == 0)
+			ret = -ETIMEDOUT;
+		for (int i = 0; i < n; i++)
+			fds[i].revents = all[i].revents;
+		free(all);
+	}
+	pthread_mutex_lock(&t->block_lock);
+	t->host_waiting = false;
+	if (t->interrupted)
+		ret = -EINTR;
+	else if (t->woken)
+		ret = 0;
+	t->woken = false;
+	pthread_mutex_unlock(&t->block_lock);
+	return ret;
+}
+
+int task_wait_host_fd(struct task *t, int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
 	for (;;) {
-		uint64_t n;
-		(void)!read(wake, &n, sizeof(n));
-		/* Set before the interrupter looked at host_wake_fd, or it
-		 * wrote to it after this read. */
-		pthread_mutex_lock(&t->block_lock);
-		bool interrupted = t->interrupted;
-		pthread_mutex_unlock(&t->block_lock);
-		if (interrupted)
-			return -EINTR;
-		struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = wake, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return -errno;
-		if (p[0].revents)
+		int ret = task_block_host(t, &p, 1, -1);
+		if (ret < 0)
+			return ret;
+		if (p.revents)
 			return 0;
 	}
+}
+
+bool task_signal_pending(struct task *t)
+{
+	pthread_mutex_lock(&t->block_lock);
+	bool pending = t->interrupted;
+	pthread_mutex_unlock(&t->block_lock);
+	return pending;
 }
 
 int task_sleep_until(struct task *t, int64_t deadline_ns)

@@ -1,5 +1,6 @@
 /* Wait queues over the per-task block state: a task sleeps on its own
  * condition variable; wakers and signal senders set its flags. */
+#include <sys/eventfd.h>
 #include <time.h>
 
 #include "cvisor/kernel.h"
@@ -17,6 +18,9 @@ void task_wake(struct task *t)
 	pthread_mutex_lock(&t->block_lock);
 	t->woken = true;
 	pthread_cond_signal(&t->wake);
+	/* Asleep in poll(2) (task_block_host): the eventfd wakes it. */
+	if (t->host_waiting)
+		(void)!eventfd_write(t->host_wake_fd, 1);
 	pthread_mutex_unlock(&t->block_lock);
 }
 
@@ -29,19 +33,23 @@ void waitqueue_wake_all(struct waitqueue *wq)
 	pthread_mutex_unlock(&wq->lock);
 }
 
-void waiter_prepare(struct waiter *w, struct task *t, struct waitqueue *wq)
+void waiter_add(struct waiter *w, struct task *t, struct waitqueue *wq)
 {
-	pthread_mutex_lock(&t->block_lock);
-	t->woken = false;
-	pthread_mutex_unlock(&t->block_lock);
-	if (w->queued && w->wq == wq)
-		return;
 	w->task = t;
 	w->wq = wq;
 	pthread_mutex_lock(&wq->lock);
 	TAILQ_INSERT_TAIL(&wq->waiters, w, entry);
 	w->queued = true;
 	pthread_mutex_unlock(&wq->lock);
+}
+
+void waiter_prepare(struct waiter *w, struct task *t, struct waitqueue *wq)
+{
+	pthread_mutex_lock(&t->block_lock);
+	t->woken = false;
+	pthread_mutex_unlock(&t->block_lock);
+	if (!w->queued || w->wq != wq)
+		waiter_add(w, t, wq);
 }
 
 int waiter_sleep(struct waiter *w, int64_t deadline_ns)

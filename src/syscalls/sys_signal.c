@@ -107,11 +107,7 @@ long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (copy_in(t, &mask, a->arg[0], sizeof(mask)) < 0)
 		return -EFAULT;
-	/* The handler's frame records the mask from before the call, and it
-	 * comes back when no handler runs (signal_handle). */
-	t->saved_sigmask = t->sigmask;
-	t->restore_sigmask = true;
-	signal_set_mask(t, mask);
+	signal_set_temporary_mask(t, mask);
 	wait_for_signal(t);
 	return -ERESTARTNOHAND;
 }
@@ -135,13 +131,11 @@ long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
 	set &= ~SIG_UNBLOCKABLE;
 	if (a->arg[2]) {
 		struct timespec ts;
+		int64_t ns;
 		if (copy_in(t, &ts, a->arg[2], sizeof(ts)) < 0)
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		if (timespec_to_ns(&ts, &ns) < 0)
 			return -EINVAL;
-		int64_t ns = ts.tv_sec > INT64_MAX / 1000000000 - 1
-				     ? INT64_MAX / 2
-				     : ts.tv_sec * 1000000000 + ts.tv_nsec;
 		deadline = host_monotonic_ns() + ns;
 	}
 
@@ -191,7 +185,7 @@ long sys_sigaltstack(struct task *t, const struct syscall_args *a)
 
 long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
 {
-	t->restart_fn = NULL;
+	t->restart.fn = NULL;
 	if (arch_signal_return(t) < 0)
 		signal_force_fault(t, SIGSEGV, SI_KERNEL, 0);
 	return -EJUSTRETURN;
@@ -199,7 +193,7 @@ long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
 
 long sys_restart_syscall(struct task *t, const struct syscall_args *a)
 {
-	long (*fn)(struct task *) = t->restart_fn;
-	t->restart_fn = NULL;
+	long (*fn)(struct task *) = t->restart.fn;
+	t->restart.fn = NULL;
 	return fn ? fn(t) : -EINTR;
 }

@@ -6,13 +6,6 @@
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
-#define NSEC_PER_SEC 1000000000LL
-
-static struct timespec ns_to_timespec(int64_t ns)
-{
-	return (struct timespec){ .tv_sec = ns / NSEC_PER_SEC, .tv_nsec = ns % NSEC_PER_SEC };
-}
-
 /* Reads clock ID; -EINVAL for clocks this kernel does not keep. */
 static int clock_read(struct task *t, clockid_t id, int64_t *ns)
 {
@@ -100,11 +93,7 @@ static int read_timespec(struct task *t, uaddr_t addr, int64_t *ns)
 	struct timespec ts;
 	if (copy_in(t, &ts, addr, sizeof(ts)) < 0)
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	*ns = ts.tv_sec > INT64_MAX / NSEC_PER_SEC - 1 ? INT64_MAX / 2
-						       : ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-	return 0;
+	return timespec_to_ns(&ts, ns);
 }
 
 static long sleep_restart(struct task *t);
@@ -127,16 +116,15 @@ static long sleep_until(struct task *t, clockid_t clock, int64_t deadline, bool 
 		if (copy_out(t, rem, &left, sizeof(left)) < 0)
 			return -EFAULT;
 	}
-	t->restart_fn = sleep_restart;
-	t->restart_clock = clock;
-	t->restart_deadline = deadline;
-	t->restart_rem = rem;
+	t->restart.fn = sleep_restart;
+	t->restart.sleep = (struct restart_sleep){ deadline, clock, rem };
 	return -ERESTART_RESTARTBLOCK;
 }
 
 static long sleep_restart(struct task *t)
 {
-	return sleep_until(t, t->restart_clock, t->restart_deadline, true, t->restart_rem);
+	return sleep_until(t, t->restart.sleep.clock, t->restart.sleep.deadline, true,
+			   t->restart.sleep.rem);
 }
 
 long sys_nanosleep(struct task *t, const struct syscall_args *a)

@@ -54,7 +54,7 @@ static void fdt_grow(struct fd_table *fdt, int fd)
 {
 	if (fd < fdt->size)
 		return;
-	int size = MAX(fdt->size * 2, 64);
+	int size = MAX(fdt->size * 2, FDT_MIN_FDS);
 	while (size <= fd)
 		size *= 2;
 	fdt->fds = xrealloc(fdt->fds, sizeof(*fdt->fds) * (size_t)size);
@@ -98,6 +98,14 @@ int fdt_install_at(struct fd_table *fdt, int fd, struct file *f, bool cloexec)
 	pthread_mutex_unlock(&fdt->lock);
 	file_put(old);
 	return fd;
+}
+
+int fdt_max_fds(struct fd_table *fdt)
+{
+	pthread_mutex_lock(&fdt->lock);
+	int n = MAX(fdt->size, FDT_MIN_FDS);
+	pthread_mutex_unlock(&fdt->lock);
+	return n;
 }
 
 struct file *fdt_fget(struct fd_table *fdt, int fd, bool *cloexec)

@@ -264,9 +264,9 @@ long vfs_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 
 unsigned vfs_poll(struct file *f, struct poll_table *pt)
 {
-	/* No poll method: always ready (DEFAULT_POLLMASK, vfs_poll). */
+	/* No poll method: always ready (vfs_poll). */
 	if (!f->ops->poll)
-		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+		return DEFAULT_POLLMASK;
 	return f->ops->poll(f, pt);
 }
 

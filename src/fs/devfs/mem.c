@@ -51,6 +51,14 @@ static ssize_t random_read(struct file *f, const struct iovec *iov, int cnt, int
 	return (ssize_t)total;
 }
 
+/* /dev/random is readable and never writable: Linux's random_poll once
+ * its pool is ready, which the sentry's always is. /dev/urandom has no
+ * poll method. */
+static unsigned random_poll(struct file *f, struct poll_table *pt)
+{
+	return POLLIN | POLLRDNORM;
+}
+
 /* null and zero seek to 0 whatever is asked (Linux's null_lseek). */
 static int64_t null_llseek(struct file *f, int64_t off, int whence)
 {
@@ -68,6 +76,9 @@ static const struct file_ops full_fops = {
 };
 /* Writes to the random devices are accepted (they only add entropy). */
 static const struct file_ops random_fops = {
+	.read = random_read, .write = sink_write, .llseek = null_llseek, .poll = random_poll,
+};
+static const struct file_ops urandom_fops = {
 	.read = random_read, .write = sink_write, .llseek = null_llseek,
 };
 
@@ -77,5 +88,5 @@ void devfs_register_mem_devices(void)
 	chrdev_register(makedev(1, 5), &zero_fops);
 	chrdev_register(makedev(1, 7), &full_fops);
 	chrdev_register(makedev(1, 8), &random_fops);
-	chrdev_register(makedev(1, 9), &random_fops);
+	chrdev_register(makedev(1, 9), &urandom_fops);
 }

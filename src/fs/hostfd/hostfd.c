@@ -1,8 +1,8 @@
 /* A file description wrapping a host fd the sentry owns: the sandbox's
  * stdin/stdout/stderr. I/O goes to the host fd; fstat reports what the
- * host says (character device, pipe, file); of the ioctls only TCGETS and
- * TIOCGWINSZ are answered, by asking the host fd. Nothing else of the
- * host is reachable through it. */
+ * host says (character device, pipe, file), and so does poll; of the
+ * ioctls only TCGETS and TIOCGWINSZ are answered, by asking the host fd.
+ * Nothing else of the host is reachable through it. */
 #include <asm/termbits.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -66,6 +66,19 @@ static int stream_wait(struct file *f, short events)
 		return 0;
 	int r = task_wait_host_fd(current_task, fd, events);
 	return r == -EINTR ? -ERESTARTSYS : r;
+}
+
+/* Readiness is the host's: a poller waits on the host fd itself. */
+static unsigned stream_poll(struct file *f, struct poll_table *pt)
+{
+	int fd = HOSTFD_I(f->inode)->fd;
+	poll_wait_host(pt, fd, (short)poll_requested_events(pt));
+	struct pollfd p = { .fd = fd,
+			    .events = POLLIN | POLLPRI | POLLOUT | POLLRDNORM | POLLRDBAND |
+				      POLLWRNORM | POLLWRBAND | POLLRDHUP };
+	if (poll(&p, 1, 0) < 0)
+		return POLLERR;
+	return (unsigned short)p.revents;
 }
 
 /* Whether the terminal stops background writers (TOSTOP). */
@@ -192,6 +205,7 @@ static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 static const struct file_ops stream_fops = {
 	.read = stream_read,
 	.write = stream_write,
+	.poll = stream_poll,
 	.ioctl = hostfd_ioctl,
 };
 

@@ -19,6 +19,7 @@ struct kernfs_inode {
 	struct inode vfs;
 	TAILQ_HEAD(, kernfs_child) children;	/* directories */
 	kernfs_show_fn show;			/* generated files */
+	unsigned poll_mask;			/* generated files: poll's answer */
 	kernfs_link_fn link;			/* computed symlinks */
 	const struct kernfs_dyndir_ops *dyn;	/* dynamic directories */
 	void *arg;
@@ -106,7 +107,13 @@ struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_f
 					       &kernfs_file_fops);
 	ki->show = show;
 	ki->arg = arg;
+	ki->poll_mask = DEFAULT_POLLMASK;
 	return &ki->vfs;
+}
+
+void kernfs_set_poll(struct inode *file, unsigned mask)
+{
+	KERNFS_I(file)->poll_mask = mask;
 }
 
 struct inode *kernfs_new_symlink(struct super_block *sb, const char *target)
@@ -284,6 +291,11 @@ static int64_t kernfs_llseek(struct file *f, int64_t off, int whence)
 	return generic_llseek(f, off, whence, (int64_t)container_of(f, struct kernfs_file, f)->buf.size);
 }
 
+static unsigned kernfs_poll(struct file *f, struct poll_table *pt)
+{
+	return KERNFS_I(f->inode)->poll_mask;
+}
+
 static void kernfs_release(struct file *f)
 {
 	free(container_of(f, struct kernfs_file, f)->buf.data);
@@ -333,6 +345,7 @@ static const struct file_ops kernfs_dir_fops = {
 static const struct file_ops kernfs_file_fops = {
 	.read = kernfs_read,
 	.llseek = kernfs_llseek,
+	.poll = kernfs_poll,
 	.release = kernfs_release,
 };
 

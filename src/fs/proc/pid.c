@@ -361,14 +361,19 @@ static const struct kernfs_dyndir_ops task_ops = {
  * the process. */
 static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid)
 {
+	/* mounts is readable only for poll, as Linux's mounts_poll (which
+	 * adds POLLERR | POLLPRI after a change of the mount table: the
+	 * sandbox's never changes). */
 	static const struct {
 		const char *name;
 		kernfs_show_fn show;
 		mode_t mode;
+		unsigned poll;
 	} files[] = {
 		{ "cmdline", show_cmdline, 0444 }, { "comm", show_comm, 0644 },
 		{ "environ", show_environ, 0400 }, { "limits", show_limits, 0444 },
-		{ "maps", show_maps, 0444 },	   { "mounts", show_mounts, 0444 },
+		{ "maps", show_maps, 0444 },
+		{ "mounts", show_mounts, 0444, POLLIN | POLLRDNORM },
 		{ "stat", show_stat, 0444 },	   { "statm", show_statm, 0444 },
 		{ "status", show_status, 0444 },
 	};
@@ -377,8 +382,13 @@ static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid)
 	enum proc_ino_entry base = tid ? PROC_INO_TID_DIR : PROC_INO_PID_DIR;
 	struct inode *dir = kernfs_new_dir(sb, 0555);
 	dir->ino = proc_ino(owner, base);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		kernfs_add_file(dir, files[i].name, files[i].mode, files[i].show, arg);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		struct inode *f = kernfs_new_file(sb, files[i].mode, files[i].show, arg);
+		if (files[i].poll)
+			kernfs_set_poll(f, files[i].poll);
+		kernfs_add(dir, files[i].name, f);
+		inode_put(f);
+	}
 	add_link(dir, "exe", exe_link, arg);
 	add_link(dir, "cwd", cwd_link, arg);
 	add_link(dir, "root", root_link, arg);
