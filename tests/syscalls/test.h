@@ -48,6 +48,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -315,6 +316,130 @@ TEST_HELPER long long test_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* --- processes and signals ---
+ *
+ * A forked child may use the EXPECT_* macros: a failure prints its FAIL
+ * line (stdout is unbuffered) and test_child_exit() turns the child's
+ * count into its exit status for the parent to check. ASSERT_* return
+ * from the function they are in, so a child's code belongs in its own
+ * function, followed by test_child_exit(). */
+
+/* fork() for tests. In the child the harness's handlers for fatal signals
+ * are back to SIG_DFL (a child meant to crash dies of the real signal, not
+ * of the harness's report) and the failure count starts at zero. */
+TEST_HELPER pid_t test_fork(void)
+{
+	const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+			      SIGALRM, SIGSYS };
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		test_current_failures = 0;
+		for (i = 0; i < (int)(sizeof(fatal) / sizeof(fatal[0])); i++)
+			signal(fatal[i], SIG_DFL);
+	}
+	return pid;
+}
+
+/* In a forked child: exits 0 if every expectation held, 1 otherwise. */
+TEST_HELPER void test_child_exit(void)
+{
+	_exit(test_current_failures ? 1 : 0);
+}
+
+/* waitpid(pid, &status, options) retried on EINTR; returns the status,
+ * or -1 (with errno) if waitpid failed. For WNOHANG, check the pid. */
+TEST_HELPER int test_wait(pid_t pid, int options)
+{
+	int status;
+	pid_t got;
+
+	do
+		got = waitpid(pid, &status, options);
+	while (got < 0 && errno == EINTR);
+	return got < 0 ? -1 : status;
+}
+
+/* The state letter of /proc/<pid>/stat (R, S, D, T, t, Z...), or 0. */
+TEST_HELPER char test_proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (test_read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	paren = strrchr(buf, ')');	/* the command name may hold spaces */
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* Waits until pid is in state STATE (e.g. 'S': blocked interruptibly in
+ * a syscall, 'T': stopped), polling every millisecond for up to 10 s.
+ * This is how a test makes sure another process is blocked before
+ * signalling it, without guessing how long that takes. Returns whether
+ * the state was seen; after the 10 s (or if /proc cannot say) the caller
+ * goes ahead anyway. */
+TEST_HELPER bool test_wait_state(pid_t pid, char state)
+{
+	const struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		char got = test_proc_state(pid);
+
+		if (got == state)
+			return true;
+		if (got == 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
+/* sigaction(sig) with an empty sa_mask: fn is a sa_sigaction if flags has
+ * SA_SIGINFO, else a sa_handler (SIG_DFL and SIG_IGN included). */
+TEST_HELPER int test_set_handler(int sig, void *fn, int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	if (flags & SA_SIGINFO)
+		sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))fn;
+	else
+		sa.sa_handler = (void (*)(int))fn;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+/* sigprocmask(how, {sig}, NULL); returns its result. */
+TEST_HELPER int test_mask_signal(int how, int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	return sigprocmask(how, &set, NULL);
+}
+
+/* Whether sig is in this thread's signal mask. */
+TEST_HELPER bool test_sig_blocked(int sig)
+{
+	sigset_t set;
+
+	return sigprocmask(SIG_BLOCK, NULL, &set) == 0 &&
+	       sigismember(&set, sig) == 1;
+}
+
+/* Whether sig is pending (for the thread or the process). */
+TEST_HELPER bool test_sig_pending(int sig)
+{
+	sigset_t set;
+
+	return sigpending(&set) == 0 && sigismember(&set, sig) == 1;
 }
 
 /* Diagnostics when a test crashes or hangs: say which one, then die. */
