@@ -380,8 +380,9 @@ TEST_HELPER char test_proc_state(pid_t pid)
  * a syscall, 'T': stopped), polling every millisecond for up to 10 s.
  * This is how a test makes sure another process is blocked before
  * signalling it, without guessing how long that takes. Returns whether
- * the state was seen; after the 10 s (or if /proc cannot say) the caller
- * goes ahead anyway. */
+ * the state was seen: false after 10 s, at once for a zombie, after
+ * 0.1 s if /proc cannot say; callers that only synchronise go ahead
+ * anyway. */
 TEST_HELPER bool test_wait_state(pid_t pid, char state)
 {
 	const struct timespec ms = { 0, 1000000 };
@@ -392,11 +393,33 @@ TEST_HELPER bool test_wait_state(pid_t pid, char state)
 
 		if (got == state)
 			return true;
-		if (got == 0)
-			break;
+		if (got == 'Z' || got == 'X')
+			return false;	/* dead: it will not get there */
+		if (got == 0) {
+			/* No /proc: a guess is better than nothing. */
+			const struct timespec guess = { 0, 100000000 };
+
+			nanosleep(&guess, NULL);
+			return false;
+		}
 		nanosleep(&ms, NULL);
 	}
 	return false;
+}
+
+/* Forks a child that waits until this process is blocked in a syscall,
+ * sends it sig and exits (status 0, or 1 if kill failed). The caller
+ * then makes the blocking call and reaps the child with test_wait. */
+TEST_HELPER pid_t test_signal_when_blocked(int sig)
+{
+	pid_t parent = getpid();
+	pid_t pid = test_fork();
+
+	if (pid == 0) {
+		test_wait_state(parent, 'S');
+		_exit(kill(parent, sig) == 0 ? 0 : 1);
+	}
+	return pid;
 }
 
 /* sigaction(sig) with an empty sa_mask: fn is a sa_sigaction if flags has
