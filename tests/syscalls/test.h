@@ -363,6 +363,30 @@ TEST_HELPER int test_wait(pid_t pid, int options)
 	return got < 0 ? -1 : status;
 }
 
+/* test_wait, giving up after SECONDS: then pid is killed (SIGKILL) and
+ * reaped, and the result is -2. For waits that a wrong kernel could make
+ * endless in a child process, which the harness's alarm does not cover
+ * (the alarm is not inherited). */
+TEST_HELPER int test_wait_timeout(pid_t pid, int options, int seconds)
+{
+	const struct timespec ms = { 0, 1000000 };
+	long long deadline = test_now_ns() + seconds * 1000000000LL;
+	int status;
+
+	while (test_now_ns() < deadline) {
+		pid_t got = waitpid(pid, &status, options | WNOHANG);
+
+		if (got == pid)
+			return status;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		nanosleep(&ms, NULL);
+	}
+	kill(pid, SIGKILL);
+	test_wait(pid, 0);
+	return -2;
+}
+
 /* The state letter of /proc/<pid>/stat (R, S, D, T, t, Z...), or 0. */
 TEST_HELPER char test_proc_state(pid_t pid)
 {
