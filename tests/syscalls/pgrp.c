@@ -8,26 +8,12 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 
-/* A child that only waits, until killed. */
-struct sleeper {
-	pid_t pid;
-};
-
-static bool spawn_sleeper(struct sleeper *s)
+/* Kills and reaps a test_spawn_sleeper child; 0 if it was still there
+ * to kill. */
+static int end_sleeper(pid_t pid)
 {
-	s->pid = test_fork();
-	if (s->pid == 0) {
-		for (;;)
-			pause();
-	}
-	return s->pid > 0;
-}
-
-/* Kills and reaps it; 0 if it was still there to kill. */
-static int end_sleeper(struct sleeper *s)
-{
-	kill(s->pid, SIGKILL);
-	return test_wait(s->pid, 0) == W_EXITCODE(0, SIGKILL) ? 0 : -1;
+	kill(pid, SIGKILL);
+	return test_wait(pid, 0) == W_EXITCODE(0, SIGKILL) ? 0 : -1;
 }
 
 /* A child that runs fn, then waits until released. fn's result is sent
@@ -92,12 +78,12 @@ TEST(getpgrp_getpgid_and_getsid_agree)
 
 TEST(a_child_is_in_its_parent_s_group_and_session)
 {
-	struct sleeper s;
+	pid_t s;
 
-	ASSERT_TRUE(spawn_sleeper(&s));
-	EXPECT_EQ(getpgid(s.pid), getpgrp());
-	EXPECT_EQ(getsid(s.pid), getsid(0));
-	EXPECT_EQ(end_sleeper(&s), 0);
+	ASSERT_GE(s = test_spawn_sleeper(), 1);
+	EXPECT_EQ(getpgid(s), getpgrp());
+	EXPECT_EQ(getsid(s), getsid(0));
+	EXPECT_EQ(end_sleeper(s), 0);
 }
 
 TEST(getpgid_and_getsid_of_no_process_are_esrch)
@@ -139,19 +125,19 @@ TEST(setpgid_zero_zero_makes_a_new_group)
 
 TEST(setpgid_moves_a_child_to_another_group_of_the_session)
 {
-	struct sleeper a, b;
+	pid_t a, b;
 
-	ASSERT_TRUE(spawn_sleeper(&a));
-	ASSERT_TRUE(spawn_sleeper(&b));
-	EXPECT_OK(setpgid(a.pid, 0));		/* 0: the pid itself */
-	EXPECT_EQ(getpgid(a.pid), a.pid);
-	EXPECT_OK(setpgid(b.pid, a.pid));
-	EXPECT_EQ(getpgid(b.pid), a.pid);
+	ASSERT_GE(a = test_spawn_sleeper(), 1);
+	ASSERT_GE(b = test_spawn_sleeper(), 1);
+	EXPECT_OK(setpgid(a, 0));		/* 0: the pid itself */
+	EXPECT_EQ(getpgid(a), a);
+	EXPECT_OK(setpgid(b, a));
+	EXPECT_EQ(getpgid(b), a);
 	/* And back to this process's group. */
-	EXPECT_OK(setpgid(b.pid, getpgrp()));
-	EXPECT_EQ(getpgid(b.pid), getpgrp());
-	EXPECT_EQ(end_sleeper(&a), 0);
-	EXPECT_EQ(end_sleeper(&b), 0);
+	EXPECT_OK(setpgid(b, getpgrp()));
+	EXPECT_EQ(getpgid(b), getpgrp());
+	EXPECT_EQ(end_sleeper(a), 0);
+	EXPECT_EQ(end_sleeper(b), 0);
 }
 
 /* setpgid(2): "EACCES An attempt was made to change the process group ID
@@ -194,32 +180,32 @@ static void own_session(void)
 TEST(setpgid_across_sessions_is_eperm)
 {
 	struct helper leader;
-	struct sleeper s;
+	pid_t s;
 
 	ASSERT_TRUE(spawn_helper(&leader, own_session));
 	ASSERT_TRUE(helper_ready(&leader));
-	ASSERT_TRUE(spawn_sleeper(&s));
-	EXPECT_ERRNO(setpgid(s.pid, leader.pid), EPERM);
+	ASSERT_GE(s = test_spawn_sleeper(), 1);
+	EXPECT_ERRNO(setpgid(s, leader.pid), EPERM);
 	EXPECT_ERRNO(setpgid(leader.pid, leader.pid), EPERM);
 	EXPECT_ERRNO(setpgid(leader.pid, getpgrp()), EPERM);
-	EXPECT_EQ(getpgid(s.pid), getpgrp());
-	EXPECT_EQ(end_sleeper(&s), 0);
+	EXPECT_EQ(getpgid(s), getpgrp());
+	EXPECT_EQ(end_sleeper(s), 0);
 	EXPECT_EQ(end_helper(&leader), 0);
 }
 
 TEST(setpgid_to_a_group_that_does_not_exist_is_eperm)
 {
-	struct sleeper s;
+	pid_t s;
 	pid_t gone = test_fork();
 
 	if (gone == 0)
 		_exit(0);
 	ASSERT_GE(gone, 1);
 	EXPECT_EQ(test_wait(gone, 0), 0);
-	ASSERT_TRUE(spawn_sleeper(&s));
-	EXPECT_ERRNO(setpgid(s.pid, gone), EPERM);
+	ASSERT_GE(s = test_spawn_sleeper(), 1);
+	EXPECT_ERRNO(setpgid(s, gone), EPERM);
 	EXPECT_ERRNO(setpgid(0, gone), EPERM);
-	EXPECT_EQ(end_sleeper(&s), 0);
+	EXPECT_EQ(end_sleeper(s), 0);
 }
 
 static void parent_is_not_a_child(void)
@@ -313,19 +299,19 @@ static void join_a_group_then_setsid(void)
 /* setsid takes the caller out of its group into a new one. */
 TEST(setsid_leaves_the_old_group)
 {
-	struct sleeper lead;
+	pid_t lead;
 	struct helper h;
 
-	ASSERT_TRUE(spawn_sleeper(&lead));
-	ASSERT_OK(setpgid(lead.pid, lead.pid));
-	group_to_join = lead.pid;
+	ASSERT_GE(lead = test_spawn_sleeper(), 1);
+	ASSERT_OK(setpgid(lead, lead));
+	group_to_join = lead;
 	ASSERT_TRUE(spawn_helper(&h, join_a_group_then_setsid));
 	EXPECT_TRUE(helper_ready(&h));
 	EXPECT_EQ(getpgid(h.pid), h.pid);
 	EXPECT_EQ(getsid(h.pid), h.pid);
-	EXPECT_EQ(getpgid(lead.pid), lead.pid);
+	EXPECT_EQ(getpgid(lead), lead);
 	EXPECT_EQ(end_helper(&h), 0);
-	EXPECT_EQ(end_sleeper(&lead), 0);
+	EXPECT_EQ(end_sleeper(lead), 0);
 }
 
 /* --- terminal calls on what is not a terminal --- */

@@ -14,18 +14,6 @@
 
 #define BIT(sig) (1ULL << ((sig) - 1))
 
-/* A child that only waits to be signalled. */
-static pid_t spawn_sleeper(void)
-{
-	pid_t pid = test_fork();
-
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	return pid;
-}
-
 /* A child that answers each byte written to it: proof that it runs. */
 struct echo {
 	pid_t pid;
@@ -72,7 +60,7 @@ static void echo_end(struct echo *e)
 
 TEST(sigstop_and_sigcont_are_reported_once_each_by_waitpid)
 {
-	pid_t pid = spawn_sleeper();
+	pid_t pid = test_spawn_sleeper();
 
 	ASSERT_GE(pid, 1);
 	EXPECT_OK(kill(pid, SIGSTOP));
@@ -98,7 +86,7 @@ TEST(sigstop_and_sigcont_are_reported_once_each_by_waitpid)
 TEST(waitid_reports_cld_stopped_and_cld_continued)
 {
 	siginfo_t si;
-	pid_t pid = spawn_sleeper();
+	pid_t pid = test_spawn_sleeper();
 
 	ASSERT_GE(pid, 1);
 	EXPECT_OK(kill(pid, SIGSTOP));
@@ -133,7 +121,7 @@ TEST(waitid_reports_cld_stopped_and_cld_continued)
 
 TEST(a_stopped_process_dies_of_sigkill)
 {
-	pid_t pid = spawn_sleeper();
+	pid_t pid = test_spawn_sleeper();
 
 	ASSERT_GE(pid, 1);
 	EXPECT_OK(kill(pid, SIGSTOP));
@@ -145,7 +133,7 @@ TEST(a_stopped_process_dies_of_sigkill)
 /* Other signals wait until the process is continued. */
 TEST(a_stopped_process_acts_on_sigterm_only_once_continued)
 {
-	pid_t pid = spawn_sleeper();
+	pid_t pid = test_spawn_sleeper();
 
 	ASSERT_GE(pid, 1);
 	EXPECT_OK(kill(pid, SIGSTOP));
@@ -163,8 +151,9 @@ static void sleep_with_sigcont(int how)
 		test_mask_signal(SIG_BLOCK, SIGCONT);
 	else
 		test_set_handler(SIGCONT, SIG_IGN, 0);
-	for (;;)
-		pause();
+	struct timespec t = { 20, 0 };
+	nanosleep(&t, NULL);
+	_exit(0);
 }
 
 /* SIGCONT continues a stopped process as it is sent, even if the
@@ -190,9 +179,9 @@ TEST(sigcont_continues_even_when_blocked_or_ignored)
 
 TEST(sigstop_to_a_process_group_stops_every_member)
 {
-	pid_t a = spawn_sleeper();
+	pid_t a = test_spawn_sleeper();
 	ASSERT_GE(a, 1);
-	pid_t b = spawn_sleeper();
+	pid_t b = test_spawn_sleeper();
 	ASSERT_GE(b, 1);
 	EXPECT_OK(setpgid(a, a));
 	EXPECT_OK(setpgid(b, a));
@@ -271,7 +260,7 @@ TEST(sigchld_handler_gets_the_child_s_change)
 	EXPECT_EQ(chld_info.si_uid, getuid());
 	EXPECT_EQ(test_wait(pid, 0), W_EXITCODE(7, 0));
 
-	pid = spawn_sleeper();
+	pid = test_spawn_sleeper();
 	ASSERT_GE(pid, 1);
 	EXPECT_OK(kill(pid, SIGSTOP));
 	await_sigchld();

@@ -82,18 +82,6 @@ static long raw_sigtimedwait(const sigset_t *set, siginfo_t *info,
 	return syscall(SYS_rt_sigtimedwait, set, info, timeout, 8);
 }
 
-/* A child that only waits to be signalled (or for its pipe to close). */
-static pid_t spawn_sleeper(void)
-{
-	pid_t pid = test_fork();
-
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	return pid;
-}
-
 /* --- pending and blocked --- */
 
 TEST(blocked_signal_stays_pending_until_unblocked)
@@ -322,9 +310,9 @@ TEST(kill_with_an_invalid_signal_is_einval)
 /* kill(-pgid) signals every member of the group, and nothing else. */
 TEST(kill_negative_pid_signals_the_whole_process_group)
 {
-	pid_t a = spawn_sleeper();
+	pid_t a = test_spawn_sleeper();
 	ASSERT_GE(a, 1);
-	pid_t b = spawn_sleeper();
+	pid_t b = test_spawn_sleeper();
 	ASSERT_GE(b, 1);
 	/* The parent sets the groups itself: no race with the children. */
 	EXPECT_OK(setpgid(a, a));
@@ -343,7 +331,7 @@ static void kill_zero_in_own_group(void)
 	pid_t grandchild;
 
 	EXPECT_OK(setpgid(0, 0));
-	grandchild = spawn_sleeper();
+	grandchild = test_spawn_sleeper();
 	EXPECT_GE(grandchild, 1);
 	reset_seen();
 	EXPECT_OK(test_set_handler(SIGUSR1, record_handler, SA_SIGINFO));
@@ -365,7 +353,7 @@ TEST(kill_zero_signals_the_caller_s_process_group)
 
 TEST(tgkill_targets_and_errors)
 {
-	pid_t pid = spawn_sleeper();
+	pid_t pid = test_spawn_sleeper();
 
 	ASSERT_GE(pid, 1);
 	/* A thread of another thread group: ESRCH. */
@@ -391,7 +379,7 @@ TEST(rt_sigqueueinfo_to_another_process_cannot_forge_kernel_codes)
 	const int forged[] = { SI_USER, SI_KERNEL, 1, SI_TKILL };
 	siginfo_t si;
 	unsigned i;
-	pid_t pid = spawn_sleeper();
+	pid_t pid = test_spawn_sleeper();
 
 	ASSERT_GE(pid, 1);
 	for (i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {

@@ -325,7 +325,7 @@ TEST(stop_and_continue_do_not_interrupt_a_read)
 
 static void child_sleeps(void)
 {
-	struct timespec req = { 30, 0 };
+	struct timespec req = { 20, 0 };
 
 	_exit(nanosleep(&req, NULL) == 0 ? 0 : 1);
 }

@@ -2,8 +2,8 @@
  *
  * Each tests/syscalls/<area>.c includes this header first, defines tests
  * with TEST(name) { ... } and nothing else: main() is here. A program runs
- * every test in definition order, prints one line per failed expectation
- * and a summary, and exits
+ * every test in definition order (or, given test names as arguments, only
+ * those), prints one line per failed expectation and a summary, and exits
  *     0   all tests passed (some may have been skipped),
  *     1   at least one expectation failed,
  *     125 every test was skipped (the environment lacks the feature).
@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -431,6 +432,31 @@ TEST_HELPER bool test_wait_state(pid_t pid, char state)
 	return false;
 }
 
+/* Forks a child that does nothing until it is killed: a target for
+ * signals, process groups and waits. It exits by itself (status 0) when
+ * this process has exited, or after 20 s, so that no test leaves it
+ * behind however it fails. It blocks in poll (state 'S'). */
+TEST_HELPER pid_t test_spawn_sleeper(void)
+{
+	static int lifeline[2] = { -1, -1 };	/* only we hold the write end */
+	pid_t pid;
+
+	if (lifeline[0] < 0 && pipe2(lifeline, O_CLOEXEC) < 0)
+		return -1;
+	pid = test_fork();
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = lifeline[0], .events = POLLIN };
+		long long end = test_now_ns() + 20 * 1000000000LL;
+
+		close(lifeline[1]);
+		while (test_now_ns() < end &&
+		       poll(&pfd, 1, (int)((end - test_now_ns()) / 1000000)) <= 0)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
 /* Forks a child that waits until this process is blocked in a syscall,
  * sends it sig and exits (status 0, or 1 if kill failed). The caller
  * then makes the blocking call and reaps the child with test_wait. */
@@ -564,6 +590,17 @@ TEST_HELPER bool test_make_root_dir(void)
 	return true;
 }
 
+/* Whether the command line selects the test: no arguments select all. */
+TEST_HELPER bool test_selected(const char *name)
+{
+	int i;
+
+	for (i = 1; i < test_argc; i++)
+		if (strcmp(test_argv[i], name) == 0)
+			return true;
+	return test_argc < 2;
+}
+
 TEST_HELPER const char *test_program_name(void)
 {
 	const char *slash = strrchr(test_argv[0], '/');
@@ -590,6 +627,10 @@ int main(int argc, char **argv)
 		return 1;
 #endif
 	for (i = 0; i < test_ncases; i++) {
+		if (!test_selected(test_cases[i].name)) {
+			skipped++;
+			continue;
+		}
 		test_current = test_cases[i].name;
 		test_current_failures = 0;
 		test_current_skipped = false;
