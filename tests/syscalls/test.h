@@ -56,6 +56,12 @@
 /* Every helper is static: each test program is a single file. */
 #define TEST_HELPER static __attribute__((unused))
 
+/* The signals the harness catches to report a crash or a timeout. */
+static const int test_fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+					  SIGABRT, SIGALRM, SIGSYS };
+#define TEST_N_FATAL_SIGNALS \
+	((int)(sizeof(test_fatal_signals) / sizeof(test_fatal_signals[0])))
+
 #define TEST_MAX_CASES 256
 #define TEST_TIMEOUT_SECONDS 30   /* per test; run.sh bounds the program too */
 
@@ -332,15 +338,13 @@ TEST_HELPER long long test_now_ns(void)
  * of the harness's report) and the failure count starts at zero. */
 TEST_HELPER pid_t test_fork(void)
 {
-	const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-			      SIGALRM, SIGSYS };
 	pid_t pid = fork();
 	int i;
 
 	if (pid == 0) {
 		test_current_failures = 0;
-		for (i = 0; i < (int)(sizeof(fatal) / sizeof(fatal[0])); i++)
-			signal(fatal[i], SIG_DFL);
+		for (i = 0; i < TEST_N_FATAL_SIGNALS; i++)
+			signal(test_fatal_signals[i], SIG_DFL);
 	}
 	return pid;
 }
@@ -352,7 +356,7 @@ TEST_HELPER void test_child_exit(void)
 }
 
 /* waitpid(pid, &status, options) retried on EINTR; returns the status,
- * or -1 (with errno) if waitpid failed. For WNOHANG, check the pid. */
+ * or -1 (with errno) if waitpid failed. Not for WNOHANG: use waitpid. */
 TEST_HELPER int test_wait(pid_t pid, int options)
 {
 	int status;
@@ -611,16 +615,14 @@ TEST_HELPER const char *test_program_name(void)
 int main(int argc, char **argv)
 {
 	int failed = 0, skipped = 0, i;
-	const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-			      SIGALRM, SIGSYS };
 
 	test_argc = argc;
 	test_argv = argv;
 	if (getcwd(test_start_dir, sizeof(test_start_dir)) == NULL)
 		test_start_dir[0] = '\0';
 	setvbuf(stdout, NULL, _IONBF, 0);
-	for (i = 0; i < (int)(sizeof(fatal) / sizeof(fatal[0])); i++)
-		signal(fatal[i], test_on_fatal_signal);   /* best effort */
+	for (i = 0; i < TEST_N_FATAL_SIGNALS; i++)
+		signal(test_fatal_signals[i], test_on_fatal_signal); /* best effort */
 
 #ifdef TEST_WORKDIR
 	if (!test_make_root_dir())
