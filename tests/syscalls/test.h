@@ -2,8 +2,8 @@
  *
  * Each tests/syscalls/<area>.c includes this header first, defines tests
  * with TEST(name) { ... } and nothing else: main() is here. A program runs
- * every test in definition order, prints one line per failed expectation
- * and a summary, and exits
+ * every test in definition order (or, given test names as arguments, only
+ * those), prints one line per failed expectation and a summary, and exits
  *     0   all tests passed (some may have been skipped),
  *     1   at least one expectation failed,
  *     125 every test was skipped (the environment lacks the feature).
@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,11 +49,18 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Every helper is static: each test program is a single file. */
 #define TEST_HELPER static __attribute__((unused))
+
+/* The signals the harness catches to report a crash or a timeout. */
+static const int test_fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+					  SIGABRT, SIGALRM, SIGSYS };
+#define TEST_N_FATAL_SIGNALS \
+	((int)(sizeof(test_fatal_signals) / sizeof(test_fatal_signals[0])))
 
 #define TEST_MAX_CASES 256
 #define TEST_TIMEOUT_SECONDS 30   /* per test; run.sh bounds the program too */
@@ -317,6 +325,200 @@ TEST_HELPER long long test_now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* --- processes and signals ---
+ *
+ * A forked child may use the EXPECT_* macros: a failure prints its FAIL
+ * line (stdout is unbuffered) and test_child_exit() turns the child's
+ * count into its exit status for the parent to check. ASSERT_* return
+ * from the function they are in, so a child's code belongs in its own
+ * function, followed by test_child_exit(). */
+
+/* fork() for tests. In the child the harness's handlers for fatal signals
+ * are back to SIG_DFL (a child meant to crash dies of the real signal, not
+ * of the harness's report) and the failure count starts at zero. */
+TEST_HELPER pid_t test_fork(void)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		test_current_failures = 0;
+		for (i = 0; i < TEST_N_FATAL_SIGNALS; i++)
+			signal(test_fatal_signals[i], SIG_DFL);
+	}
+	return pid;
+}
+
+/* In a forked child: exits 0 if every expectation held, 1 otherwise. */
+TEST_HELPER void test_child_exit(void)
+{
+	_exit(test_current_failures ? 1 : 0);
+}
+
+/* waitpid(pid, &status, options) retried on EINTR; returns the status,
+ * or -1 (with errno) if waitpid failed. Not for WNOHANG: use waitpid. */
+TEST_HELPER int test_wait(pid_t pid, int options)
+{
+	int status;
+	pid_t got;
+
+	do
+		got = waitpid(pid, &status, options);
+	while (got < 0 && errno == EINTR);
+	return got < 0 ? -1 : status;
+}
+
+/* test_wait, giving up after SECONDS: then pid is killed (SIGKILL) and
+ * reaped, and the result is -2. For waits that a wrong kernel could make
+ * endless in a child process, which the harness's alarm does not cover
+ * (the alarm is not inherited). */
+TEST_HELPER int test_wait_timeout(pid_t pid, int options, int seconds)
+{
+	const struct timespec ms = { 0, 1000000 };
+	long long deadline = test_now_ns() + seconds * 1000000000LL;
+	int status;
+
+	while (test_now_ns() < deadline) {
+		pid_t got = waitpid(pid, &status, options | WNOHANG);
+
+		if (got == pid)
+			return status;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		nanosleep(&ms, NULL);
+	}
+	kill(pid, SIGKILL);
+	test_wait(pid, 0);
+	return -2;
+}
+
+/* The state letter of /proc/<pid>/stat (R, S, D, T, t, Z...), or 0. */
+TEST_HELPER char test_proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (test_read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	paren = strrchr(buf, ')');	/* the command name may hold spaces */
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* Waits until pid is in state STATE (e.g. 'S': blocked interruptibly in
+ * a syscall, 'T': stopped), polling every millisecond for up to 10 s.
+ * This is how a test makes sure another process is blocked before
+ * signalling it, without guessing how long that takes. Returns whether
+ * the state was seen: false after 10 s, at once for a zombie, after
+ * 0.1 s if /proc cannot say; callers that only synchronise go ahead
+ * anyway. */
+TEST_HELPER bool test_wait_state(pid_t pid, char state)
+{
+	const struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		char got = test_proc_state(pid);
+
+		if (got == state)
+			return true;
+		if (got == 'Z' || got == 'X')
+			return false;	/* dead: it will not get there */
+		if (got == 0) {
+			/* No /proc: a guess is better than nothing. */
+			const struct timespec guess = { 0, 100000000 };
+
+			nanosleep(&guess, NULL);
+			return false;
+		}
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
+/* Forks a child that does nothing until it is killed: a target for
+ * signals, process groups and waits. It exits by itself (status 0) when
+ * this process has exited, or after 20 s, so that no test leaves it
+ * behind however it fails. It blocks in poll (state 'S'). */
+TEST_HELPER pid_t test_spawn_sleeper(void)
+{
+	static int lifeline[2] = { -1, -1 };	/* only we hold the write end */
+	pid_t pid;
+
+	if (lifeline[0] < 0 && pipe2(lifeline, O_CLOEXEC) < 0)
+		return -1;
+	pid = test_fork();
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = lifeline[0], .events = POLLIN };
+		long long end = test_now_ns() + 20 * 1000000000LL;
+
+		close(lifeline[1]);
+		while (test_now_ns() < end &&
+		       poll(&pfd, 1, (int)((end - test_now_ns()) / 1000000)) <= 0)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Forks a child that waits until this process is blocked in a syscall,
+ * sends it sig and exits (status 0, or 1 if kill failed). The caller
+ * then makes the blocking call and reaps the child with test_wait. */
+TEST_HELPER pid_t test_signal_when_blocked(int sig)
+{
+	pid_t parent = getpid();
+	pid_t pid = test_fork();
+
+	if (pid == 0) {
+		test_wait_state(parent, 'S');
+		_exit(kill(parent, sig) == 0 ? 0 : 1);
+	}
+	return pid;
+}
+
+/* sigaction(sig) with an empty sa_mask: fn is a sa_sigaction if flags has
+ * SA_SIGINFO, else a sa_handler (SIG_DFL and SIG_IGN included). */
+TEST_HELPER int test_set_handler(int sig, void *fn, int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	if (flags & SA_SIGINFO)
+		sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))fn;
+	else
+		sa.sa_handler = (void (*)(int))fn;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+/* sigprocmask(how, {sig}, NULL); returns its result. */
+TEST_HELPER int test_mask_signal(int how, int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	return sigprocmask(how, &set, NULL);
+}
+
+/* Whether sig is in this thread's signal mask. */
+TEST_HELPER bool test_sig_blocked(int sig)
+{
+	sigset_t set;
+
+	return sigprocmask(SIG_BLOCK, NULL, &set) == 0 &&
+	       sigismember(&set, sig) == 1;
+}
+
+/* Whether sig is pending (for the thread or the process). */
+TEST_HELPER bool test_sig_pending(int sig)
+{
+	sigset_t set;
+
+	return sigpending(&set) == 0 && sigismember(&set, sig) == 1;
+}
+
 /* Diagnostics when a test crashes or hangs: say which one, then die. */
 TEST_HELPER void test_on_fatal_signal(int sig)
 {
@@ -392,6 +594,17 @@ TEST_HELPER bool test_make_root_dir(void)
 	return true;
 }
 
+/* Whether the command line selects the test: no arguments select all. */
+TEST_HELPER bool test_selected(const char *name)
+{
+	int i;
+
+	for (i = 1; i < test_argc; i++)
+		if (strcmp(test_argv[i], name) == 0)
+			return true;
+	return test_argc < 2;
+}
+
 TEST_HELPER const char *test_program_name(void)
 {
 	const char *slash = strrchr(test_argv[0], '/');
@@ -402,22 +615,24 @@ TEST_HELPER const char *test_program_name(void)
 int main(int argc, char **argv)
 {
 	int failed = 0, skipped = 0, i;
-	const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-			      SIGALRM, SIGSYS };
 
 	test_argc = argc;
 	test_argv = argv;
 	if (getcwd(test_start_dir, sizeof(test_start_dir)) == NULL)
 		test_start_dir[0] = '\0';
 	setvbuf(stdout, NULL, _IONBF, 0);
-	for (i = 0; i < (int)(sizeof(fatal) / sizeof(fatal[0])); i++)
-		signal(fatal[i], test_on_fatal_signal);   /* best effort */
+	for (i = 0; i < TEST_N_FATAL_SIGNALS; i++)
+		signal(test_fatal_signals[i], test_on_fatal_signal); /* best effort */
 
 #ifdef TEST_WORKDIR
 	if (!test_make_root_dir())
 		return 1;
 #endif
 	for (i = 0; i < test_ncases; i++) {
+		if (!test_selected(test_cases[i].name)) {
+			skipped++;
+			continue;
+		}
 		test_current = test_cases[i].name;
 		test_current_failures = 0;
 		test_current_skipped = false;
