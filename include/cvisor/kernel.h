@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 
 #include "cvisor/console.h"
+#include "cvisor/ktimer.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
 
@@ -118,6 +119,7 @@ struct kernel {
 	int init_status;				/* [ts] wait status of PID 1 */
 
 	struct syslog syslog;
+	struct ktimers timers;
 	_Atomic uint64_t unique_id;
 	struct ratelimit unimpl_events;
 	bool strace;

@@ -89,11 +89,6 @@ int signal_send(struct thread_group *tg, struct task *t, const siginfo_t *info);
 /* Signals every process of process group PGID (as seen by SENDER) with
  * INFO, with permission checks. Returns 0, -ESRCH or -EPERM. */
 int signal_send_pgrp(struct task *sender, pid_t pgid, int sig, int code);
-/* Whether the kill family must drop SIG for TG (or its task T): the PID
- * namespace's init gets only the signals it has handlers for, even
- * SIGKILL (kill(2); as in gVisor, signals the kernel itself raises, such
- * as SIGPIPE or a fault, are not filtered). ts_lock held. */
-bool signal_init_protected_locked(struct thread_group *tg, struct task *t, int sig);
 /* Whether SENDER may signal TG (kill(2)'s EPERM rule). ts_lock held. */
 bool signal_may_send_locked(struct task *sender, struct thread_group *tg, int sig);
 
@@ -109,10 +104,14 @@ void signal_force_fault(struct task *t, int sig, int code, uaddr_t addr);
  * first, faults first among them) into INFO; 0 if none. ts_lock held. */
 int signal_dequeue_locked(struct task *t, uint64_t allowed, siginfo_t *info);
 
-/* A signal from outside the sandbox (the CLI's forwarder) for PID 1: if
- * PID 1 handles it, it gets it; otherwise every process is terminated
- * with it. */
+/* A signal from outside the sandbox (the CLI's forwarder): SIGINT and
+ * SIGQUIT go to the console's foreground process group when there is a
+ * console, everything else to PID 1. */
 void kernel_signal_from_host(struct kernel *k, int sig);
+
+/* The expiry of a process's ITIMER_REAL: SIGALRM. */
+struct ktimer;
+void itimer_real_fire(struct ktimer *kt);
 
 /* Recomputes whether T has something to act on (a deliverable signal, a
  * group stop, exit) and interrupts it if so. ts_lock held. */

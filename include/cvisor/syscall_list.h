@@ -81,6 +81,9 @@ SYSCALL(gettimeofday, SUPPORT_FULL, "pp", NULL)
 SYSCALL(time, SUPPORT_FULL, "p", NULL)
 SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)
 SYSCALL(clock_nanosleep, SUPPORT_PARTIAL, "cxpp", "CLOCK_REALTIME and CLOCK_MONOTONIC")
+SYSCALL(alarm, SUPPORT_FULL, "u", NULL)
+SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only")
+SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only")
 
 /* sys_mm.c */
 SYSCALL(brk, SUPPORT_FULL, "x", NULL)

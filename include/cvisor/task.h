@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "cvisor/arch.h"
+#include "cvisor/ktimer.h"
 #include "cvisor/mm.h"
 #include "cvisor/platform.h"
 #include "cvisor/signal.h"
@@ -48,6 +49,7 @@ struct thread_group {
 	bool did_exec;			/* [ts] has called execve (setpgid's EACCES) */
 	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
 	bool has_ctty;			/* [ts] the console is its controlling terminal */
+	struct ktimer itimer_real;	/* ITIMER_REAL and alarm(2): SIGALRM */
 	bool exiting;			/* [ts] exit_group has begun */
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */
@@ -134,6 +136,9 @@ struct task {
 	pthread_cond_t wake;			/* [block_lock] */
 	bool interrupted;			/* [block_lock] */
 	bool woken;				/* [block_lock] */
+	/* In a wait (task_block, a host wait, a group stop): what /proc
+	 * shows as S rather than R. Read without locks. */
+	_Atomic bool sleeping;
 	/* An eventfd an interrupt also signals, for waits in host calls
 	 * (task_block_host); -1 until first needed. */
 	_Atomic int host_wake_fd;

@@ -137,18 +137,6 @@ int signal_send(struct thread_group *tg, struct task *t, const siginfo_t *info)
 	return ret;
 }
 
-bool signal_init_protected_locked(struct thread_group *tg, struct task *t, int sig)
-{
-	struct task *target = t ? t : TAILQ_FIRST(&tg->tasks);
-	/* Blocked, it is queued: the handler may be set by the time it is
-	 * unblocked. (Linux would still drop it then if init has no
-	 * handler; cvisor takes the default action.) */
-	if (target && (target->sigmask & SIG_BIT(sig)))
-		return false;
-	return sig && tg == tg->pidns->init &&
-	       tg->sigactions[sig - 1].handler == (uint64_t)SIG_DFL;
-}
-
 bool signal_may_send_locked(struct task *sender, struct thread_group *tg, int sig)
 {
 	struct task *target = TAILQ_FIRST(&tg->tasks);
@@ -186,7 +174,7 @@ int signal_send_pgrp(struct task *sender, pid_t pgid, int sig, int code)
 		}
 		sent = true;
 		ret = 0;
-		if (sig && !signal_init_protected_locked(tg, NULL, sig)) {
+		if (sig) {
 			siginfo_t si;
 			siginfo_from(&si, sig, code, sender, tg);
 			signal_send_locked(tg, NULL, &si);
@@ -273,19 +261,25 @@ void signal_restore_saved_mask(struct task *t)
 void kernel_signal_from_host(struct kernel *k, int sig)
 {
 	pthread_mutex_lock(&k->ts_lock);
-	struct thread_group *init = k->root_pidns->init;
-	if (init && !init->exiting) {
-		if (init->sigactions[sig - 1].handler == (uint64_t)SIG_DFL) {
-			/* Init would ignore it; whoever signals cvisor from
-			 * the host wants the sandbox gone. */
-			struct thread_group *tg;
-			TAILQ_FOREACH(tg, &k->thread_groups, all)
-				tg_kill_locked(tg, sig);
-		} else {
-			siginfo_t si;
-			siginfo_from(&si, sig, SI_USER, NULL, init);
-			signal_send_locked(init, NULL, &si);
-		}
+	/* Keyboard signals reach the terminal's foreground job, as a
+	 * terminal sends them; the rest go to PID 1. */
+	pid_t fg = k->console.sid && (sig == SIGINT || sig == SIGQUIT) ? k->console.fg_pgrp : 0;
+	struct thread_group *tg, *next;
+	for (tg = TAILQ_FIRST(&k->thread_groups); tg; tg = next) {
+		next = TAILQ_NEXT(tg, all);
+		if (fg ? tg->pgid != fg : tg != k->root_pidns->init)
+			continue;
+		siginfo_t si;
+		siginfo_from(&si, sig, SI_USER, NULL, tg);
+		signal_send_locked(tg, NULL, &si);
 	}
 	pthread_mutex_unlock(&k->ts_lock);
+}
+
+void itimer_real_fire(struct ktimer *kt)
+{
+	struct thread_group *tg = container_of(kt, struct thread_group, itimer_real);
+	siginfo_t si;
+	siginfo_from(&si, SIGALRM, SI_KERNEL, NULL, tg);
+	signal_send(tg, NULL, &si);
 }

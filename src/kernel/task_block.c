@@ -30,6 +30,7 @@ int task_block(struct task *t, int64_t deadline_ns)
 	int ret = 0;
 
 	pthread_mutex_lock(&t->block_lock);
+	t->sleeping = true;
 	while (!t->woken) {
 		if (t->interrupted) {
 			ret = -EINTR;
@@ -46,6 +47,7 @@ int task_block(struct task *t, int64_t deadline_ns)
 		pthread_cond_timedwait(&t->wake, &t->block_lock, &ts);
 	}
 	t->woken = false;
+	t->sleeping = false;
 	pthread_mutex_unlock(&t->block_lock);
 	return ret;
 }
@@ -83,6 +85,7 @@ int task_block_host(struct task *t, struct pollfd *fds, int n, int64_t deadline_
 	pthread_mutex_unlock(&t->block_lock);
 	int ret = 0;
 	if (sleep) {
+		t->sleeping = true;
 		struct pollfd *all = xmalloc(sizeof(*all) * (size_t)(n + 1));
 		memcpy(all, fds, sizeof(*fds) * (size_t)n);
 		all[n] = (struct pollfd){ .fd = wake, .events = POLLIN };
@@ -99,6 +102,7 @@ int task_block_host(struct task *t, struct pollfd *fds, int n, int64_t deadline_
 		for (int i = 0; i < n; i++)
 			fds[i].revents = all[i].revents;
 		free(all);
+		t->sleeping = false;
 	}
 	pthread_mutex_lock(&t->block_lock);
 	t->host_waiting = false;

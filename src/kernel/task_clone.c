@@ -27,6 +27,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 	LIST_INIT(&tg->children);
 	waitqueue_init(&tg->child_wq);
 	sigpending_init(&tg->shared_pending);
+	ktimer_init(&tg->itimer_real, itimer_real_fire);
 	if (parent) {
 		tg->parent = parent;
 		LIST_INSERT_HEAD(&parent->children, tg, sibling);

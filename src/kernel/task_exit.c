@@ -161,6 +161,13 @@ void task_exit(struct task *t)
 	fs_context_put(fs);
 
 	task_vfork_release(t);
+	/* The process's timers stop before it becomes a zombie: their
+	 * callbacks may not see it freed. */
+	pthread_mutex_lock(&k->ts_lock);
+	bool last = t->tg->nr_tasks == 1;
+	pthread_mutex_unlock(&k->ts_lock);
+	if (last)
+		ktimer_cancel(k, &t->tg->itimer_real);
 	pthread_mutex_lock(&k->ts_lock);
 	struct creds *creds = t->creds;
 	t->state = TASK_EXITED;

@@ -23,7 +23,7 @@ static int send_checked(struct task *sender, struct thread_group *tg, struct tas
 		return -EINVAL;
 	if (!signal_may_send_locked(sender, tg, info->si_signo))
 		return -EPERM;
-	if (!info->si_signo || signal_init_protected_locked(tg, t, info->si_signo))
+	if (!info->si_signo)
 		return 0;
 	return signal_send_locked(tg, t, info);
 }

@@ -155,3 +155,77 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 		return sleep_until(t, clock, ns, false, 0);
 	return sleep_until(t, clock, now + ns, true, a->arg[3]);
 }
+
+/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers;
+ * ITIMER_VIRTUAL and ITIMER_PROF need CPU-time accounting not done yet. */
+static int itimer_value_in(const struct timeval *tv, int64_t *ns)
+{
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+		return -EINVAL;
+	*ns = tv->tv_sec > INT64_MAX / NSEC_PER_SEC - 1 ? INT64_MAX / 2
+						       : tv->tv_sec * NSEC_PER_SEC + tv->tv_usec * 1000;
+	return 0;
+}
+
+static struct timeval ns_to_timeval(int64_t ns)
+{
+	return (struct timeval){ .tv_sec = ns / NSEC_PER_SEC, .tv_usec = (ns % NSEC_PER_SEC) / 1000 };
+}
+
+/* The current value of the real timer, as getitimer reports it. */
+static struct itimerval itimer_real_get(struct task *t)
+{
+	int64_t left, interval;
+	ktimer_get(t->k, &t->tg->itimer_real, &left, &interval);
+	/* A timer about to fire still reads as running (Linux rounds up). */
+	if (left > 0 && left < 1000)
+		left = 1000;
+	return (struct itimerval){ .it_value = ns_to_timeval(left),
+				   .it_interval = ns_to_timeval(interval) };
+}
+
+static void itimer_real_set(struct task *t, int64_t value, int64_t interval)
+{
+	int64_t deadline = value ? host_monotonic_ns() + value : 0;
+	ktimer_set(t->k, &t->tg->itimer_real, deadline, interval);
+}
+
+long sys_getitimer(struct task *t, const struct syscall_args *a)
+{
+	if ((int)a->arg[0] != ITIMER_REAL)
+		return -EINVAL;
+	struct itimerval v = itimer_real_get(t);
+	return copy_out(t, a->arg[1], &v, sizeof(v)) < 0 ? -EFAULT : 0;
+}
+
+long sys_setitimer(struct task *t, const struct syscall_args *a)
+{
+	struct itimerval nv = { 0 };
+	int64_t value, interval;
+
+	if ((int)a->arg[0] != ITIMER_REAL)
+		return -EINVAL;
+	/* A NULL new value disarms, as Linux does (with a warning). */
+	if (a->arg[1] && copy_in(t, &nv, a->arg[1], sizeof(nv)) < 0)
+		return -EFAULT;
+	if (itimer_value_in(&nv.it_value, &value) < 0 ||
+	    itimer_value_in(&nv.it_interval, &interval) < 0)
+		return -EINVAL;
+	struct itimerval old = itimer_real_get(t);
+	itimer_real_set(t, value, value ? interval : 0);
+	if (a->arg[2] && copy_out(t, a->arg[2], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long sys_alarm(struct task *t, const struct syscall_args *a)
+{
+	unsigned secs = (unsigned)a->arg[0];
+	struct itimerval old = itimer_real_get(t);
+	itimer_real_set(t, (int64_t)secs * NSEC_PER_SEC, 0);
+	/* Linux: whole seconds, rounded to nearest, never 0 while armed. */
+	long left = old.it_value.tv_sec;
+	if (old.it_value.tv_usec >= 500000 || (!left && old.it_value.tv_usec))
+		left++;
+	return left;
+}

@@ -44,7 +44,7 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 	if (t) {
 		s->nthreads = tg->nr_tasks;
 		memcpy(s->comm, t->comm, sizeof(s->comm));
-		s->state = tg->exiting ? 'Z' : tg->stopped ? 'T' : t == self ? 'R' : 'S';
+		s->state = tg->exiting ? 'Z' : tg->stopped ? 'T' : t->sleeping ? 'S' : 'R';
 		s->sigmask = t->sigmask;
 		s->sig_pending = t->pending.set;
 		if ((s->mm = t->mm))

@@ -1,0 +1,46 @@
+/* Kernel timers: callbacks at a host monotonic deadline, run by one
+ * sentry thread per kernel (started on first use). What itimers, alarm
+ * and (later) POSIX timers and timerfds are built on.
+ *
+ * A callback runs on the timer thread with no kernel lock held; it may
+ * take ts_lock. ktimer_cancel waits for a running callback to finish, so
+ * after it returns the callback's data may be freed: never call it from
+ * the callback, nor with a lock the callback takes. */
+#ifndef CVISOR_KTIMER_H
+#define CVISOR_KTIMER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+struct kernel;
+
+struct ktimer {
+	void (*fire)(struct ktimer *kt);
+	int64_t deadline;		/* host monotonic ns; 0: not armed */
+	int64_t interval;		/* re-armed this much later; 0: once */
+	TAILQ_ENTRY(ktimer) link;	/* in deadline order */
+};
+
+/* The timers of a kernel. */
+struct ktimers {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;		/* the first deadline moved */
+	pthread_cond_t fired;		/* a callback finished */
+	TAILQ_HEAD(, ktimer) armed;
+	struct ktimer *firing;
+	bool started;
+};
+
+void ktimers_init(struct ktimers *ts);
+void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt));
+/* Arms KT (again) to fire at DEADLINE, then every INTERVAL ns. A
+ * deadline of 0 disarms it. */
+void ktimer_set(struct kernel *k, struct ktimer *kt, int64_t deadline, int64_t interval);
+/* Time until KT fires (0 if not armed) and its interval. */
+void ktimer_get(struct kernel *k, struct ktimer *kt, int64_t *left, int64_t *interval);
+/* Disarms KT and waits for a running callback. */
+void ktimer_cancel(struct kernel *k, struct ktimer *kt);
+
+#endif
