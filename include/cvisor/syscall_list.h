@@ -41,6 +41,7 @@ SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSI
 
 /* sys_exec.c */
 SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")
+SYSCALL(execveat, SUPPORT_PARTIAL, "dsaax", "as execve")
 
 /* sys_wait.c */
 SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage zeroed")

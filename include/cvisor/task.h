@@ -179,11 +179,13 @@ struct wait_result {
  * Returns its pid, 0 (WNOHANG, none yet), -ECHILD or -ERESTARTSYS. */
 long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wait_result *res);
 
-/* execve of PATH with ARGV (ARGC strings, NULL-terminated) and ENVP.
- * Returns 0 with T running the new image, or -errno with T unchanged and
- * the loader's reason in ERR (may be NULL). ARGV stays the caller's. */
-long task_execve(struct task *t, const char *path, char **argv, int argc, char **envp,
-		 char *err, size_t errlen);
+/* execve of PATH with ARGV (ARGC strings, NULL-terminated) and ENVP; F,
+ * if not NULL, is PATH already opened for execution (execveat), whose
+ * reference is taken over. Returns 0 with T running the new image, or
+ * -errno with T unchanged and the loader's reason in ERR (may be NULL).
+ * ARGV stays the caller's. */
+long task_execve(struct task *t, struct file *f, const char *path, char **argv, int argc,
+		 char **envp, char *err, size_t errlen);
 
 /* clone(2) of a new process; returns the child's pid or -errno. */
 long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,

@@ -578,6 +578,9 @@ int vfs_mount_at(struct mount_ns *ns, const char *path, struct super_block *sb,
 /* Opens PATH for execve: -ENOENT, -EACCES (not a regular file, no x bit
  * for T, noexec mount), -ELOOP... */
 int vfs_open_exec(struct task *t, const char *path, struct file **out);
+/* The same from WB with LOOKUP_* FLAGS (execveat). */
+int vfs_open_exec_at(const struct walk_base *wb, const char *path, unsigned flags,
+		     struct file **out);
 /* The path of F as T sees it (for /proc/self/fd, /proc/self/exe). */
 int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size);
 /* Wraps a host fd the sentry owns (the sandbox's stdio); takes over

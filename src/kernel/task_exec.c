@@ -90,11 +90,10 @@ static void reset_signal_handlers(struct task *t)
 	t->altstack = (struct sigaltstack_k){ .flags = SS_DISABLE };
 }
 
-long task_execve(struct task *t, const char *path, char **argv, int argc, char **envp,
-		 char *err, size_t errlen)
+long task_execve(struct task *t, struct file *f, const char *path, char **argv, int argc,
+		 char **envp, char *err, size_t errlen)
 {
 	struct exec_image *img = xzalloc(sizeof(*img));
-	struct file *f = NULL;
 	char why[256] = "";
 	long ret;
 
@@ -102,8 +101,7 @@ long task_execve(struct task *t, const char *path, char **argv, int argc, char *
 	img->argv = argv;
 	img->argc = argc;
 	for (int depth = 0;; depth++) {
-		ret = vfs_open_exec(t, img->path, &f);
-		if (ret < 0)
+		if (!f && (ret = vfs_open_exec(t, img->path, &f)) < 0)
 			goto out;
 		ret = parse_shebang(f, img);
 		if (ret <= 0)

@@ -123,7 +123,7 @@ int kernel_start(struct kernel *k, const struct process_args *pa)
 	int argc = 0;
 	while (pa->argv[argc])
 		argc++;
-	ret = (int)task_execve(t, path, (char **)pa->argv, argc, (char **)pa->envp, err,
+	ret = (int)task_execve(t, NULL, path, (char **)pa->argv, argc, (char **)pa->envp, err,
 			       sizeof(err));
 	if (ret < 0) {
 		log_error("%s: cannot execute: %s", path, err[0] ? err : strerror(-ret));

@@ -243,27 +243,36 @@ int vfs_open(const struct walk_base *wb, const char *name, int flags, mode_t mod
 	return err;
 }
 
-int vfs_open_exec(struct task *t, const char *path, struct file **out)
+int vfs_open_exec_at(const struct walk_base *wb, const char *path, unsigned flags,
+		     struct file **out)
 {
-	struct walk_base wb = { .fs = t->fs, .cr = t->creds };
 	struct path p;
 
-	if (path[0] == '\0')
+	if (path[0] == '\0' && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	int err = vfs_lookup(&wb, path, LOOKUP_FOLLOW, &p);
+	int err = vfs_lookup(wb, path, flags, &p);
 	if (err)
 		return err;
 	struct inode *inode = d_inode(p.dentry);
 	/* execve: EACCES for anything but a regular file, a noexec mount or
-	 * no execute permission (the file need not be readable). */
-	if (!S_ISREG(inode->mode) || (p.mnt->flags & MNT_NOEXEC))
+	 * no execute permission (the file need not be readable); ELOOP for
+	 * a symlink execveat was told not to follow. */
+	if (S_ISLNK(inode->mode))
+		err = -ELOOP;
+	else if (!S_ISREG(inode->mode) || (p.mnt->flags & MNT_NOEXEC))
 		err = -EACCES;
 	if (!err)
-		err = inode_permission(wb.cr, inode, MAY_EXEC);
+		err = inode_permission(wb->cr, inode, MAY_EXEC);
 	if (!err)
-		err = do_open_path(&p, O_RDONLY, wb.cr, true, out);
+		err = do_open_path(&p, O_RDONLY, wb->cr, true, out);
 	path_put(&p);
 	return err;
+}
+
+int vfs_open_exec(struct task *t, const char *path, struct file **out)
+{
+	struct walk_base wb = { .fs = t->fs, .cr = t->creds };
+	return vfs_open_exec_at(&wb, path, LOOKUP_FOLLOW, out);
 }
 
 int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size)

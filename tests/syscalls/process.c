@@ -201,6 +201,45 @@ TEST(execve_errors)
 	EXPECT_ERRNO(syscall(SYS_execve, 1L, argv, environ), EFAULT);
 }
 
+/* Runs execveat(DIRFD, PATH, FLAGS) in a child; its exit status, or
+ * 100 + errno if execveat failed. */
+static int execveat_status(int dirfd, const char *path, int flags)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "prog", NULL };
+		syscall(SYS_execveat, dirfd, path, argv, environ, flags);
+		_exit(100 + errno);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* execveat runs a program relative to a directory fd, or the file an fd
+ * refers to with AT_EMPTY_PATH (fexecve); scripts get /dev/fd/N paths. */
+TEST(execveat_runs_relative_to_a_directory_or_an_fd)
+{
+	ASSERT_OK(test_write_file("s.sh", "#!/bin/sh\nexit 5\n"));
+	ASSERT_OK(chmod("s.sh", 0755));
+	ASSERT_OK(symlink("s.sh", "link"));
+	int dir = open(".", O_RDONLY | O_DIRECTORY);
+	int fd = open("s.sh", O_RDONLY);
+	ASSERT_OK(dir);
+	ASSERT_OK(fd);
+	EXPECT_EQ(execveat_status(dir, "s.sh", 0), 5);
+	EXPECT_EQ(execveat_status(fd, "", AT_EMPTY_PATH), 5);
+	EXPECT_EQ(execveat_status(dir, "link", 0), 5);
+	EXPECT_EQ(execveat_status(dir, "link", AT_SYMLINK_NOFOLLOW), 100 + ELOOP);
+	EXPECT_EQ(execveat_status(fd, "", 0), 100 + ENOENT);
+	EXPECT_EQ(execveat_status(fd, "s.sh", 0), 100 + ENOTDIR);
+	EXPECT_EQ(execveat_status(dir, "s.sh", 0x8000), 100 + EINVAL);
+	EXPECT_EQ(execveat_status(-1, "s.sh", 0), 100 + EBADF);
+	close(dir);
+	close(fd);
+}
+
 /* close-on-exec fds are gone in the new image; others stay. */
 TEST(execve_closes_cloexec_fds)
 {
