@@ -2,6 +2,7 @@
 #ifndef CVISOR_UTIL_H
 #define CVISOR_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -82,5 +83,8 @@ static inline struct timespec ns_to_timespec(int64_t ns)
  * < 1e9. A longer one than INT64_MAX / 2 is cut there: far beyond any
  * wait, and still safe to add to a clock reading. */
 int timespec_to_ns(const struct timespec *ts, int64_t *ns);
+
+/* Initialises C so that timed waits take host monotonic deadlines. */
+void cond_init_monotonic(pthread_cond_t *c);
 
 #endif

@@ -10,11 +10,7 @@
 void ktimers_init(struct ktimers *ts)
 {
 	pthread_mutex_init(&ts->lock, NULL);
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&ts->changed, &attr);
-	pthread_condattr_destroy(&attr);
+	cond_init_monotonic(&ts->changed);
 	pthread_cond_init(&ts->fired, NULL);
 	TAILQ_INIT(&ts->armed);
 }

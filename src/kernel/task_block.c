@@ -15,11 +15,7 @@
 
 void task_init_wake(struct task *t)
 {
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->wake, &attr);
-	pthread_condattr_destroy(&attr);
+	cond_init_monotonic(&t->wake);
 	pthread_mutex_init(&t->block_lock, NULL);
 }
 
