@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 
 #include "cvisor/console.h"
+#include "cvisor/futex.h"
 #include "cvisor/ktimer.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
@@ -120,6 +121,7 @@ struct kernel {
 
 	struct syslog syslog;
 	struct ktimers timers;
+	struct futex_table futexes;
 	_Atomic uint64_t unique_id;
 	struct ratelimit unimpl_events;
 	bool strace;

@@ -95,6 +95,14 @@ void mm_set_brk_start(struct mm *mm, uaddr_t start);
  * page past the end of the file) is -(MM_FAULT_SIGBUS | BUS_ADRERR). */
 #define MM_FAULT_SIGBUS 0x100
 int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write);
+/* What identifies the futex word at ADDR: the memory-file offset for a
+ * shared mapping (unless PRIVATE_OP: FUTEX_PRIVATE_FLAG), else this mm
+ * and the address. Returns 0 or -EFAULT. */
+struct mm_futex_key {
+	struct mm *mm;		/* NULL: shared, WORD is a memory-file offset */
+	uint64_t word;
+};
+int mm_futex_key(struct mm *mm, uaddr_t addr, bool private_op, struct mm_futex_key *key);
 /* The protection (PROT_*) of the mapping at ADDR, or -1 if none. */
 int mm_prot_at(struct mm *mm, uaddr_t addr);
 

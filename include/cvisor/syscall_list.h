@@ -33,6 +33,29 @@ SYSCALL(getpgrp, SUPPORT_FULL, "", NULL)
 SYSCALL(setsid, SUPPORT_FULL, "", NULL)
 SYSCALL(getsid, SUPPORT_FULL, "d", NULL)
 
+/* sys_socket_fd.c */
+SYSCALL(bind, SUPPORT_PARTIAL, "fpu", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(connect, SUPPORT_PARTIAL, "fpu", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(listen, SUPPORT_PARTIAL, "fd", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(accept, SUPPORT_PARTIAL, "fpp", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(accept4, SUPPORT_PARTIAL, "fppx", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(getsockname, SUPPORT_PARTIAL, "fpp", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(getpeername, SUPPORT_PARTIAL, "fpp", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(getsockopt, SUPPORT_PARTIAL, "fddpp", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(setsockopt, SUPPORT_PARTIAL, "fddpu", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(shutdown, SUPPORT_PARTIAL, "fd", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(sendto, SUPPORT_PARTIAL, "fbuxpu", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(recvfrom, SUPPORT_PARTIAL, "fpuxpp", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(sendmsg, SUPPORT_PARTIAL, "fpx", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(recvmsg, SUPPORT_PARTIAL, "fpx", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(sendmmsg, SUPPORT_PARTIAL, "fpux", "no sockets yet: EBADF or ENOTSOCK")
+SYSCALL(recvmmsg, SUPPORT_PARTIAL, "fpuxp", "no sockets yet: EBADF or ENOTSOCK")
+
+/* sys_futex.c */
+SYSCALL(futex, SUPPORT_PARTIAL, "pxuppx", "every command; PI futexes hand over ownership without priority inheritance (the sandbox has no priorities)")
+SYSCALL(set_robust_list, SUPPORT_FULL, "pu", NULL)
+SYSCALL(get_robust_list, SUPPORT_FULL, "dpp", NULL)
+
 /* sys_syslog.c */
 SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 

@@ -125,9 +125,16 @@ struct task {
 				unsigned nfds;
 				int64_t end;	/* monotonic; < 0: no timeout */
 			} poll;
+			struct restart_futex {
+				uaddr_t uaddr;
+				uint32_t val, bitset;
+				int64_t deadline;	/* host monotonic */
+				bool private;
+			} futex;
 		};
 	} restart;
 	uaddr_t clear_child_tid;		/* [own] */
+	uaddr_t robust_list;			/* [own] set_robust_list's head */
 	bool no_new_privs;			/* [own] */
 	int pdeath_signal;			/* [own] */
 	/* Blocking (task_block). interrupted: a signal or exit wants

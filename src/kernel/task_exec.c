@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cvisor/fd_table.h"
+#include "cvisor/futex.h"
 #include "cvisor/kernel.h"
 #include "cvisor/loader.h"
 #include "cvisor/log.h"
@@ -129,7 +130,11 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 		goto out;
 	}
 
-	/* The point of no return. */
+	/* The point of no return. The old image's robust futexes die with
+	 * it (Linux's exec_mm_release). */
+	futex_task_exit(t);
+	t->robust_list = 0;
+	t->clear_child_tid = 0;
 	mm->exe = f;
 	f = NULL;
 	pthread_mutex_lock(&t->k->ts_lock);

@@ -10,6 +10,7 @@
 
 #include "cvisor/creds.h"
 #include "cvisor/fd_table.h"
+#include "cvisor/futex.h"
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
 #include "cvisor/task.h"
@@ -142,6 +143,7 @@ void task_exit(struct task *t)
 	struct kernel *k = t->k;
 	const struct platform_ops *ops = k->platform.ops;
 
+	futex_task_exit(t);
 	/* Detach under the task-set lock (/proc readers take references
 	 * under it), release outside it: closing files may block. */
 	pthread_mutex_lock(&k->ts_lock);

@@ -234,3 +234,32 @@ int mm_prot_at(struct mm *mm, uaddr_t addr)
 	pthread_mutex_unlock(&mm->lock);
 	return prot;
 }
+
+int mm_futex_key(struct mm *mm, uaddr_t addr, bool private_op, struct mm_futex_key *key)
+{
+	int ret = -EFAULT;
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		goto out;
+	ret = 0;
+	if (private_op || !(v->flags & MAP_SHARED)) {
+		*key = (struct mm_futex_key){ .mm = mm, .word = addr };
+		goto out;
+	}
+	/* Shared memory: the word is the memory-file page everyone who
+	 * maps it sees, wherever they map it. */
+	uaddr_t page = round_down(addr, PAGE_SIZE);
+	ret = mm_populate(mm, v, page, page + PAGE_SIZE, false);
+	if (ret < 0)
+		goto out;
+	uint64_t *pte = pt_entry(&mm->pt, page / PAGE_SIZE, false);
+	if (!pte || !(*pte & PTE_PRESENT)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	*key = (struct mm_futex_key){ .mm = NULL, .word = (*pte & PTE_OFF_MASK) | (addr & ~PAGE_MASK) };
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}

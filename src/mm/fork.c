@@ -41,6 +41,11 @@ struct mm *mm_fork(struct mm *parent)
 		RB_INSERT(vma_tree, &child->vmas, nv);
 		child->nr_vmas++;
 		c.private = v->flags & MAP_PRIVATE;
+		/* Shared anonymous memory has no object behind it but its
+		 * pages: give it all of them now, so that both sides see
+		 * the same ones (pages touched later would differ). */
+		if (!c.private && !v->file)
+			mm_populate(parent, v, v->start, v->end, false);
 		pt_walk(&parent->pt, v->start / PAGE_SIZE, v->end / PAGE_SIZE, share_pte, &c);
 		/* The parent must fault before its next write to shared pages. */
 		if (c.private && (v->prot & PROT_WRITE) && parent->as)

@@ -573,3 +573,23 @@ TEST(mremap_of_part_of_a_mapping_moves_only_that_part)
 	if (guard != MAP_FAILED)
 		munmap(guard, page_size);
 }
+
+/* Shared anonymous memory is shared with a child even where neither had
+ * touched it before the fork. */
+TEST(shared_anonymous_memory_untouched_before_fork_is_shared)
+{
+	int *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	pid_t pid = fork();
+	if (pid == 0) {
+		p[0] = 42;
+		p[1024] = 7;
+		_exit(0);
+	}
+	ASSERT_GE(pid, 1);
+	int status;
+	EXPECT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(p[0], 42);
+	EXPECT_EQ(p[1024], 7);
+	munmap(p, 2 * 4096);
+}
