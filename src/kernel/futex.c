@@ -52,6 +52,30 @@ static int word_get(struct task *t, uaddr_t uaddr, bool write, struct mm_pin *pi
 	return 0;
 }
 
+/* The current value of the word at UADDR. */
+static int load_word(struct task *t, uaddr_t uaddr, uint32_t *val)
+{
+	struct mm_pin pin;
+	_Atomic uint32_t *p;
+	int err = word_get(t, uaddr, false, &pin, &p);
+	if (err < 0)
+		return err;
+	*val = atomic_load(p);
+	mm_unpin(&pin);
+	return 0;
+}
+
+/* Takes the table lock and pins the word at UADDR; on failure, neither. */
+static int lock_word(struct task *t, uaddr_t uaddr, bool write, struct mm_pin *pin,
+		     _Atomic uint32_t **p)
+{
+	pthread_mutex_lock(&t->k->futexes.lock);
+	int err = word_get(t, uaddr, write, pin, p);
+	if (err < 0)
+		pthread_mutex_unlock(&t->k->futexes.lock);
+	return err;
+}
+
 static int key_get(struct task *t, uaddr_t uaddr, bool private, struct mm_futex_key *key)
 {
 	if (uaddr & 3)
@@ -111,21 +135,16 @@ long futex_wait(struct task *t, uaddr_t uaddr, bool private, uint32_t val, uint3
 {
 	struct futex_table *ft = &t->k->futexes;
 	struct futex_waiter w = { .bitset = bitset, .task = t };
-	struct mm_pin pin;
-	_Atomic uint32_t *p;
+	uint32_t cur;
 
 	int err = key_get(t, uaddr, private, &w.key);
 	if (err)
 		return err;
 	pthread_mutex_lock(&ft->lock);
-	if ((err = word_get(t, uaddr, false, &pin, &p)) < 0) {
-		pthread_mutex_unlock(&ft->lock);
-		return err;
-	}
-	uint32_t cur = atomic_load(p);
-	mm_unpin(&pin);
-	long ret = -EAGAIN;
-	if (cur == val) {
+	long ret = load_word(t, uaddr, &cur);
+	if (!ret && cur != val)
+		ret = -EAGAIN;
+	if (!ret) {
 		enqueue_locked(ft, &w);
 		ret = sleep_queued(ft, &w, deadline);
 	}
@@ -159,17 +178,13 @@ long futex_requeue(struct task *t, uaddr_t uaddr, uaddr_t uaddr2, bool private, 
 
 	pthread_mutex_lock(&ft->lock);
 	if (cmpval) {
-		struct mm_pin pin;
-		_Atomic uint32_t *p;
-		if ((err = word_get(t, uaddr, false, &pin, &p)) < 0) {
+		uint32_t cur;
+		err = load_word(t, uaddr, &cur);
+		if (!err && cur != *cmpval)
+			err = -EAGAIN;
+		if (err) {
 			pthread_mutex_unlock(&ft->lock);
 			return err;
-		}
-		uint32_t cur = atomic_load(p);
-		mm_unpin(&pin);
-		if (cur != *cmpval) {
-			pthread_mutex_unlock(&ft->lock);
-			return -EAGAIN;
 		}
 	}
 	struct futex_bucket *b = bucket_of(ft, &key);
@@ -238,11 +253,8 @@ long futex_wake_op(struct task *t, uaddr_t uaddr, uaddr_t uaddr2, bool private, 
 
 	if ((err = key_get(t, uaddr, private, &key)) || (err = key_get(t, uaddr2, private, &key2)))
 		return err;
-	pthread_mutex_lock(&ft->lock);
-	if ((err = word_get(t, uaddr2, true, &pin, &p)) < 0) {
-		pthread_mutex_unlock(&ft->lock);
+	if ((err = lock_word(t, uaddr2, true, &pin, &p)) < 0)
 		return err;
-	}
 	uint32_t old = atomic_load(p), new;
 	bool cmp = false;
 	for (;;) {
@@ -277,11 +289,8 @@ long futex_lock_pi(struct task *t, uaddr_t uaddr, bool private, bool try, int64_
 	if (err)
 		return err;
 
-	pthread_mutex_lock(&ft->lock);
-	if ((err = word_get(t, uaddr, true, &pin, &p)) < 0) {
-		pthread_mutex_unlock(&ft->lock);
+	if ((err = lock_word(t, uaddr, true, &pin, &p)) < 0)
 		return err;
-	}
 	long ret;
 	uint32_t val = atomic_load(p);
 	for (;;) {
@@ -330,11 +339,8 @@ long futex_unlock_pi(struct task *t, uaddr_t uaddr, bool private)
 	if (err)
 		return err;
 
-	pthread_mutex_lock(&ft->lock);
-	if ((err = word_get(t, uaddr, true, &pin, &p)) < 0) {
-		pthread_mutex_unlock(&ft->lock);
+	if ((err = lock_word(t, uaddr, true, &pin, &p)) < 0)
 		return err;
-	}
 	long ret = 0;
 	uint32_t val = atomic_load(p);
 	if ((val & FUTEX_TID_MASK) != tid) {
