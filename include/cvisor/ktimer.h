@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <time.h>
 
 struct kernel;
 
@@ -20,6 +21,10 @@ struct ktimer {
 	void (*fire)(struct ktimer *kt);
 	int64_t deadline;		/* host monotonic ns; 0: not armed */
 	int64_t interval;		/* re-armed this much later; 0: once */
+	/* Whole intervals that passed unseen before this firing (the timer
+	 * thread ran late): overruns, for POSIX timers and timerfds. Set
+	 * before fire() runs. */
+	int64_t missed;
 	TAILQ_ENTRY(ktimer) link;	/* in deadline order */
 };
 
@@ -38,6 +43,11 @@ void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt));
 /* Arms KT (again) to fire at DEADLINE, then every INTERVAL ns. A
  * deadline of 0 disarms it. */
 void ktimer_set(struct kernel *k, struct ktimer *kt, int64_t deadline, int64_t interval);
+/* The host monotonic deadline for a timer on the sandbox clock CLOCK at
+ * VALUE (an absolute time when ABS, otherwise a duration): the sandbox's
+ * clocks run at the host monotonic rate. */
+struct task;
+int64_t ktimer_deadline(struct task *t, clockid_t clock, int64_t value, bool abs);
 /* Time until KT fires (0 if not armed) and its interval. */
 void ktimer_get(struct kernel *k, struct ktimer *kt, int64_t *left, int64_t *interval);
 /* Disarms KT and waits for a running callback. */
