@@ -86,6 +86,13 @@ SYSCALL(alarm, SUPPORT_FULL, "u", NULL)
 SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only")
 SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only")
 
+/* sys_timer.c */
+SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI (and the _ALARM ones with CAP_WAKE_ALARM); no timers on CPU clocks yet (EINVAL)")
+SYSCALL(timer_settime, SUPPORT_FULL, "dxpp", NULL)
+SYSCALL(timer_gettime, SUPPORT_FULL, "dp", NULL)
+SYSCALL(timer_getoverrun, SUPPORT_FULL, "d", NULL)
+SYSCALL(timer_delete, SUPPORT_FULL, "d", NULL)
+
 /* sys_mm.c */
 SYSCALL(brk, SUPPORT_FULL, "x", NULL)
 SYSCALL(mmap, SUPPORT_PARTIAL, "xxxxfx", "anonymous and private file mappings")
