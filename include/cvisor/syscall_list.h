@@ -92,6 +92,9 @@ SYSCALL(timer_settime, SUPPORT_FULL, "dxpp", NULL)
 SYSCALL(timer_gettime, SUPPORT_FULL, "dp", NULL)
 SYSCALL(timer_getoverrun, SUPPORT_FULL, "d", NULL)
 SYSCALL(timer_delete, SUPPORT_FULL, "d", NULL)
+SYSCALL(timerfd_create, SUPPORT_FULL, "cx", NULL)
+SYSCALL(timerfd_settime, SUPPORT_PARTIAL, "fxpp", "TFD_TIMER_CANCEL_ON_SET never fires: the sandbox's realtime clock cannot be set")
+SYSCALL(timerfd_gettime, SUPPORT_FULL, "fp", NULL)
 
 /* sys_mm.c */
 SYSCALL(brk, SUPPORT_FULL, "x", NULL)
