@@ -1,12 +1,10 @@
 /* timerfd (see timerfd.h): a kernel timer whose callback adds to a count
  * of expiries that read(2) takes, 8 bytes at a time. */
-#include <linux/magic.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/timerfd.h>
 
-#include "cvisor/creds.h"
 #include "cvisor/ktimer.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
@@ -127,42 +125,10 @@ static const struct file_ops timerfd_fops = {
 	.release = timerfd_release,
 };
 
-/* The anonymous inodes timerfds live on: /proc/pid/fd shows
- * "anon_inode:[timerfd]" (anon_inode_getfile). */
-static void timerfd_evict_inode(struct inode *inode)
-{
-	free(inode);
-}
-
-static void timerfd_put_super(struct super_block *sb)
-{
-}
-
-static const struct super_ops timerfd_super_ops = {
-	.evict_inode = timerfd_evict_inode,
-	.put_super = timerfd_put_super,
-};
-
-static const struct inode_ops timerfd_iops;
-static struct super_block timerfd_sb;
-static pthread_once_t timerfd_once = PTHREAD_ONCE_INIT;
-
-static void timerfd_sb_init(void)
-{
-	sb_init(&timerfd_sb, NULL, &timerfd_super_ops, "timerfd", ANON_INODE_FS_MAGIC);
-}
-
 struct file *timerfd_new(struct task *t, clockid_t clock, int flags)
 {
-	pthread_once(&timerfd_once, timerfd_sb_init);
-	struct inode *inode = xzalloc(sizeof(*inode));
-	/* Linux's anonymous inode: mode 0600 and no file type. */
-	inode_init(inode, &timerfd_sb, &timerfd_iops, &timerfd_fops, S_IRUSR | S_IWUSR);
-	inode->uid = t->creds->fsuid;
-	inode->gid = t->creds->fsgid;
-
-	struct file *f = file_alloc(sizeof(struct timerfd), &timerfd_fops, inode);
-	inode_put(inode);
+	struct file *f = anon_inode_file("timerfd", sizeof(struct timerfd), &timerfd_fops,
+					  t->creds, O_RDWR | (flags & O_NONBLOCK));
 	struct timerfd *tfd = TIMERFD(f);
 	ktimer_init(&tfd->kt, timerfd_fire);
 	tfd->k = t->k;
@@ -170,8 +136,6 @@ struct file *timerfd_new(struct task *t, clockid_t clock, int flags)
 	pthread_mutex_init(&tfd->set_lock, NULL);
 	pthread_mutex_init(&tfd->lock, NULL);
 	waitqueue_init(&tfd->wq);
-	f->fmode = FMODE_READ | FMODE_WRITE;
-	f->flags = O_RDWR | (flags & O_NONBLOCK);
 	return f;
 }
 
