@@ -21,12 +21,21 @@ struct ktimer {
 	void (*fire)(struct ktimer *kt);
 	int64_t deadline;		/* host monotonic ns; 0: not armed */
 	int64_t interval;		/* re-armed this much later; 0: once */
+	/* The next expiry in phase with the first: DEADLINE, unless a
+	 * short interval was stretched to KTIMER_MIN_GAP. */
+	int64_t expires;
 	/* Whole intervals that passed unseen before this firing (the timer
 	 * thread ran late): overruns, for POSIX timers and timerfds. Set
 	 * before fire() runs. */
 	int64_t missed;
 	TAILQ_ENTRY(ktimer) link;	/* in deadline order */
 };
+
+/* The timer thread waits at least this long (ns) between two firings of
+ * a periodic timer, so a tiny interval cannot make it spin; the expiries
+ * in between are counted in missed. (Linux never spins either: a POSIX
+ * timer waits while its signal is pending, a timerfd until it is read.) */
+#define KTIMER_MIN_GAP 200000
 
 /* The timers of a kernel. */
 struct ktimers {

@@ -55,7 +55,6 @@ static void *timer_thread(void *arg)
 			continue;
 		}
 		TAILQ_REMOVE(&ts->armed, kt, link);
-		int64_t due = kt->deadline;
 		kt->deadline = 0;
 		kt->missed = 0;
 		if (kt->interval) {
@@ -63,9 +62,9 @@ static void *timer_thread(void *arg)
 			 * first: missed ones are not made up but counted
 			 * (overruns, as hrtimer_forward). */
 			int64_t now = host_monotonic_ns();
-			if (now >= due + kt->interval)
-				kt->missed = (now - due) / kt->interval;
-			kt->deadline = due + (kt->missed + 1) * kt->interval;
+			kt->missed = (now - kt->expires) / kt->interval;
+			kt->expires += (kt->missed + 1) * kt->interval;
+			kt->deadline = MAX(kt->expires, now + KTIMER_MIN_GAP);
 			insert_locked(ts, kt);
 		}
 		ts->firing = kt;
@@ -90,7 +89,7 @@ void ktimer_set(struct kernel *k, struct ktimer *kt, int64_t deadline, int64_t i
 	}
 	if (kt->deadline)
 		TAILQ_REMOVE(&ts->armed, kt, link);
-	kt->deadline = deadline;
+	kt->deadline = kt->expires = deadline;
 	kt->interval = interval;
 	if (deadline)
 		insert_locked(ts, kt);

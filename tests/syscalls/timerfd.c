@@ -102,6 +102,21 @@ TEST(an_interval_timer_counts_every_expiry)
 	close(fd);
 }
 
+TEST(a_tiny_interval_counts_every_expiry_too)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
+	ASSERT_OK(fd);
+	struct itimerspec v = { .it_value = { 0, 1000 }, .it_interval = { 0, 1000 } };
+	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
+	sleep_ms(50);
+	uint64_t n = 0;
+	EXPECT_EQ(read(fd, &n, sizeof(n)), 8);
+	EXPECT_GE(n, 1000);
+	struct itimerspec off = { 0 };
+	EXPECT_OK(timerfd_settime(fd, 0, &off, NULL));
+	close(fd);
+}
+
 TEST(gettime_reports_time_left_and_settime_the_old_value)
 {
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
