@@ -422,3 +422,36 @@ TEST(a_forked_child_inherits_no_timers)
 	EXPECT_EQ(status, 0);
 	EXPECT_OK(tdelete(id));
 }
+
+/* Run by the program itself after an exec (see below); a no-op otherwise. */
+TEST(exec_helper)
+{
+	const char *id = getenv("TIMERS_EXEC_ID");
+	if (!id)
+		return;
+	struct itimerspec cur;
+	exit(tget(atoi(id), &cur) < 0 && errno == EINVAL ? 0 : 1);
+}
+
+TEST(exec_deletes_the_timers)
+{
+	struct sigevent sev = by_signal(SIGRTMIN + 8, 0);
+	struct itimerspec v = after_ms(100000, 0);
+	/* A fork has no timers: the child makes its own, then execs. */
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int cid;
+		if (tcreate(CLOCK_MONOTONIC, &sev, &cid) < 0 || tset(cid, 0, &v, NULL) < 0)
+			_exit(4);
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", cid);
+		setenv("TIMERS_EXEC_ID", buf, 1);
+		char *argv[] = { "timers", "exec_helper", NULL };
+		execv("/proc/self/exe", argv);
+		_exit(5);
+	}
+	EXPECT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
