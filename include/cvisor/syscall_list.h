@@ -83,8 +83,8 @@ SYSCALL(time, SUPPORT_FULL, "p", NULL)
 SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)
 SYSCALL(clock_nanosleep, SUPPORT_PARTIAL, "cxpp", "CLOCK_REALTIME and CLOCK_MONOTONIC")
 SYSCALL(alarm, SUPPORT_FULL, "u", NULL)
-SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only")
-SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only")
+SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
+SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
 
 /* sys_timer.c */
 SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI (and the _ALARM ones with CAP_WAKE_ALARM); no timers on CPU clocks yet (EINVAL)")

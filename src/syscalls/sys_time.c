@@ -131,8 +131,12 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 	return sleep_until(t, clock, now + ns, true, a->arg[3]);
 }
 
-/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers;
- * ITIMER_VIRTUAL and ITIMER_PROF need CPU-time accounting not done yet. */
+/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers.
+ * ITIMER_VIRTUAL and ITIMER_PROF fail with EINVAL: they need the
+ * process's user and user+system CPU time, kept across exec (which
+ * itimers survive), and task_cpu_ns gives neither: it does not split user
+ * from system time, and it reads the CPU clock of the platform's stub,
+ * which a new one replaces at exec. */
 static int itimer_value_in(const struct timeval *tv, int64_t *ns)
 {
 	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
