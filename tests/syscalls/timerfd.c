@@ -11,39 +11,17 @@
 #define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
 #endif
 
-static int64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static struct itimerspec after_ms(long ms, long interval_ms)
-{
-	return (struct itimerspec){
-		.it_value = { ms / 1000, ms % 1000 * 1000000 },
-		.it_interval = { interval_ms / 1000, interval_ms % 1000 * 1000000 },
-	};
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 TEST(a_read_waits_for_the_expiry_and_returns_the_count)
 {
 	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
 	ASSERT_OK(fd);
-	struct itimerspec v = after_ms(20, 0);
-	int64_t start = now_ns(CLOCK_MONOTONIC);
+	struct itimerspec v = test_itimerspec_ms(20, 0);
+	long long start = test_now_ns();
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	uint64_t n = 0;
 	EXPECT_EQ(read(fd, &n, sizeof(n)), 8);
 	EXPECT_EQ(n, 1);
-	EXPECT_GE(now_ns(CLOCK_MONOTONIC) - start, 20000000);
+	EXPECT_GE(test_now_ns() - start, 20000000);
 	close(fd);
 }
 
@@ -56,10 +34,10 @@ TEST(nonblocking_reads_fail_with_eagain_until_it_fires)
 	EXPECT_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
 	uint64_t n;
 	EXPECT_ERRNO(read(fd, &n, sizeof(n)), EAGAIN);
-	struct itimerspec v = after_ms(100000, 0);
+	struct itimerspec v = test_itimerspec_ms(100000, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	EXPECT_ERRNO(read(fd, &n, sizeof(n)), EAGAIN);
-	v = after_ms(5, 0);
+	v = test_itimerspec_ms(5, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	EXPECT_EQ(poll(&p, 1, 20000), 1);
@@ -76,7 +54,7 @@ TEST(poll_reports_pollin_once_it_expired)
 	ASSERT_OK(fd);
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 	EXPECT_EQ(poll(&p, 1, 0), 0);
-	struct itimerspec v = after_ms(10, 0);
+	struct itimerspec v = test_itimerspec_ms(10, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	EXPECT_EQ(poll(&p, 1, 20000), 1);
 	EXPECT_EQ(p.revents, POLLIN);
@@ -90,9 +68,9 @@ TEST(an_interval_timer_counts_every_expiry)
 {
 	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
 	ASSERT_OK(fd);
-	struct itimerspec v = after_ms(1, 1);
+	struct itimerspec v = test_itimerspec_ms(1, 1);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
-	sleep_ms(100);
+	test_sleep_ms(100);
 	uint64_t n = 0;
 	EXPECT_EQ(read(fd, &n, sizeof(n)), 8);
 	EXPECT_GE(n, 5);
@@ -108,7 +86,7 @@ TEST(a_tiny_interval_counts_every_expiry_too)
 	ASSERT_OK(fd);
 	struct itimerspec v = { .it_value = { 0, 1000 }, .it_interval = { 0, 1000 } };
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
-	sleep_ms(50);
+	test_sleep_ms(50);
 	uint64_t n = 0;
 	EXPECT_EQ(read(fd, &n, sizeof(n)), 8);
 	EXPECT_GE(n, 1000);
@@ -143,7 +121,7 @@ TEST(gettime_reports_time_left_and_settime_the_old_value)
 	EXPECT_EQ(cur.it_value.tv_nsec, 0);
 
 	/* An expired one-shot timer reads 0. */
-	v = after_ms(2, 0);
+	v = test_itimerspec_ms(2, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	EXPECT_EQ(poll(&p, 1, 20000), 1);
@@ -157,11 +135,11 @@ TEST(settime_clears_the_count)
 {
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
 	ASSERT_OK(fd);
-	struct itimerspec v = after_ms(1, 0);
+	struct itimerspec v = test_itimerspec_ms(1, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	EXPECT_EQ(poll(&p, 1, 20000), 1);
-	v = after_ms(100000, 0);
+	v = test_itimerspec_ms(100000, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	uint64_t n;
 	EXPECT_ERRNO(read(fd, &n, sizeof(n)), EAGAIN);
@@ -174,19 +152,19 @@ TEST(absolute_times_on_realtime_and_monotonic)
 	for (int i = 0; i < 2; i++) {
 		int fd = timerfd_create(clocks[i], 0);
 		ASSERT_OK(fd);
-		int64_t at = now_ns(clocks[i]) + 20000000;
+		long long at = test_clock_ns(clocks[i]) + 20000000;
 		struct itimerspec v = { .it_value = { at / 1000000000, at % 1000000000 } };
 		EXPECT_OK(timerfd_settime(fd, TFD_TIMER_ABSTIME, &v, NULL));
 		uint64_t n = 0;
 		EXPECT_EQ(read(fd, &n, sizeof(n)), 8);
 		EXPECT_EQ(n, 1);
-		EXPECT_GE(now_ns(clocks[i]), at);
+		EXPECT_GE(test_clock_ns(clocks[i]), at);
 		close(fd);
 	}
 	/* CANCEL_ON_SET is accepted with an absolute realtime timer. */
 	int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
 	ASSERT_OK(fd);
-	int64_t at = now_ns(CLOCK_REALTIME) + 5000000;
+	long long at = test_clock_ns(CLOCK_REALTIME) + 5000000;
 	struct itimerspec v = { .it_value = { at / 1000000000, at % 1000000000 } };
 	EXPECT_OK(timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &v, NULL));
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -209,7 +187,7 @@ static pid_t signal_me_after(long ms)
 {
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
-		sleep_ms(ms);
+		test_sleep_ms(ms);
 		kill(parent, SIGUSR1);
 		_exit(0);
 	}
@@ -233,7 +211,7 @@ TEST(a_blocked_read_is_interrupted_by_a_signal_or_restarted)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 	got_usr1 = 0;
-	struct itimerspec v = after_ms(300, 0);
+	struct itimerspec v = test_itimerspec_ms(300, 0);
 	EXPECT_OK(timerfd_settime(fd, 0, &v, NULL));
 	pid = signal_me_after(20);
 	n = 0;
@@ -281,7 +259,7 @@ TEST(bad_arguments)
 
 	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
 	ASSERT_OK(fd);
-	struct itimerspec v = after_ms(10, 0), cur;
+	struct itimerspec v = test_itimerspec_ms(10, 0), cur;
 	EXPECT_ERRNO(timerfd_settime(fd, 4, &v, NULL), EINVAL);
 	EXPECT_ERRNO(timerfd_settime(-1, 0, &v, NULL), EBADF);
 	EXPECT_ERRNO(timerfd_gettime(-1, &cur), EBADF);
@@ -291,7 +269,7 @@ TEST(bad_arguments)
 	EXPECT_ERRNO(timerfd_settime(fd, 0, &v, NULL), EINVAL);
 	int fds[2];
 	ASSERT_OK(pipe(fds));
-	v = after_ms(10, 0);
+	v = test_itimerspec_ms(10, 0);
 	EXPECT_ERRNO(timerfd_settime(fds[0], 0, &v, NULL), EINVAL);
 	EXPECT_ERRNO(timerfd_gettime(fds[0], &cur), EINVAL);
 	uint64_t n = 1;

@@ -36,21 +36,6 @@ static int toverrun(int id)
 	return (int)syscall(SYS_timer_getoverrun, id);
 }
 
-static int64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static struct itimerspec after_ms(long ms, long interval_ms)
-{
-	return (struct itimerspec){
-		.it_value = { ms / 1000, ms % 1000 * 1000000 },
-		.it_interval = { interval_ms / 1000, interval_ms % 1000 * 1000000 },
-	};
-}
-
 static struct sigevent by_signal(int sig, int value)
 {
 	struct sigevent sev;
@@ -67,18 +52,15 @@ static sigset_t block(int sig)
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, sig);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	test_mask_signal(SIG_BLOCK, sig);
 	return set;
 }
 
 static void unblock(int sig)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, sig);
 	/* Ignoring it discards whatever is left pending. */
 	signal(sig, SIG_IGN);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	test_mask_signal(SIG_UNBLOCK, sig);
 	signal(sig, SIG_DFL);
 }
 
@@ -89,25 +71,18 @@ static int wait_for(sigset_t *set, siginfo_t *si)
 	return sigtimedwait(set, si, &limit);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 TEST(a_timer_signal_carries_si_timer_id_and_value)
 {
 	int sig = SIGRTMIN + 1, id;
 	sigset_t set = block(sig);
 	struct sigevent sev = by_signal(sig, 4242);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(20, 0);
-	int64_t start = now_ns(CLOCK_MONOTONIC);
+	struct itimerspec v = test_itimerspec_ms(20, 0);
+	long long start = test_now_ns();
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	siginfo_t si;
 	EXPECT_EQ(wait_for(&set, &si), sig);
-	EXPECT_GE(now_ns(CLOCK_MONOTONIC) - start, 20000000);
+	EXPECT_GE(test_now_ns() - start, 20000000);
 	EXPECT_EQ(si.si_code, SI_TIMER);
 	EXPECT_EQ(si.si_timerid, id);
 	EXPECT_EQ(si.si_overrun, 0);
@@ -123,7 +98,7 @@ TEST(a_null_sigevent_means_sigalrm_with_the_id_as_value)
 	sigset_t set = block(SIGALRM);
 	int id;
 	ASSERT_OK(tcreate(CLOCK_REALTIME, NULL, &id));
-	struct itimerspec v = after_ms(10, 0);
+	struct itimerspec v = test_itimerspec_ms(10, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	siginfo_t si;
 	EXPECT_EQ(wait_for(&set, &si), SIGALRM);
@@ -182,7 +157,7 @@ TEST(an_expired_one_shot_timer_reads_as_disarmed)
 	sigset_t set = block(sig);
 	struct sigevent sev = by_signal(sig, 0);
 	ASSERT_OK(tcreate(CLOCK_BOOTTIME, &sev, &id));
-	struct itimerspec v = after_ms(5, 0), cur;
+	struct itimerspec v = test_itimerspec_ms(5, 0), cur;
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	siginfo_t si;
 	EXPECT_EQ(wait_for(&set, &si), sig);
@@ -199,12 +174,12 @@ TEST(an_absolute_expiry_is_a_time_on_the_timers_clock)
 	sigset_t set = block(sig);
 	struct sigevent sev = by_signal(sig, 0);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	int64_t at = now_ns(CLOCK_MONOTONIC) + 30000000;
+	long long at = test_now_ns() + 30000000;
 	struct itimerspec v = { .it_value = { at / 1000000000, at % 1000000000 } };
 	EXPECT_OK(tset(id, TIMER_ABSTIME, &v, NULL));
 	siginfo_t si;
 	EXPECT_EQ(wait_for(&set, &si), sig);
-	EXPECT_GE(now_ns(CLOCK_MONOTONIC), at);
+	EXPECT_GE(test_now_ns(), at);
 
 	/* A time already past: at once. */
 	v.it_value = (struct timespec){ 1, 0 };
@@ -214,11 +189,11 @@ TEST(an_absolute_expiry_is_a_time_on_the_timers_clock)
 	/* CLOCK_REALTIME too. */
 	EXPECT_OK(tdelete(id));
 	ASSERT_OK(tcreate(CLOCK_REALTIME, &sev, &id));
-	at = now_ns(CLOCK_REALTIME) + 20000000;
+	at = test_clock_ns(CLOCK_REALTIME) + 20000000;
 	v.it_value = (struct timespec){ at / 1000000000, at % 1000000000 };
 	EXPECT_OK(tset(id, TIMER_ABSTIME, &v, NULL));
 	EXPECT_EQ(wait_for(&set, &si), sig);
-	EXPECT_GE(now_ns(CLOCK_REALTIME), at);
+	EXPECT_GE(test_clock_ns(CLOCK_REALTIME), at);
 	EXPECT_OK(tdelete(id));
 	unblock(sig);
 }
@@ -229,9 +204,9 @@ TEST(a_periodic_timer_counts_overruns_while_its_signal_is_pending)
 	sigset_t set = block(sig);
 	struct sigevent sev = by_signal(sig, 7);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(1, 1);
+	struct itimerspec v = test_itimerspec_ms(1, 1);
 	EXPECT_OK(tset(id, 0, &v, NULL));
-	sleep_ms(200);
+	test_sleep_ms(200);
 	siginfo_t si;
 	EXPECT_EQ(wait_for(&set, &si), sig);
 	EXPECT_EQ(si.si_code, SI_TIMER);
@@ -250,24 +225,24 @@ TEST(a_timer_set_again_or_deleted_drops_its_pending_signal)
 	sigset_t set = block(sig);
 	struct sigevent sev = by_signal(sig, 7);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(1, 1), off = { 0 };
+	struct itimerspec v = test_itimerspec_ms(1, 1), off = { 0 };
 	EXPECT_OK(tset(id, 0, &v, NULL));
-	sleep_ms(50);
+	test_sleep_ms(50);
 	EXPECT_OK(tset(id, 0, &off, NULL));
 	siginfo_t si;
 	struct timespec none = { 0, 0 };
 	EXPECT_ERRNO(sigtimedwait(&set, &si, &none), EAGAIN);
 
-	v = after_ms(1, 0);
+	v = test_itimerspec_ms(1, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
-	sleep_ms(20);
-	v = after_ms(100000, 0);
+	test_sleep_ms(20);
+	v = test_itimerspec_ms(100000, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	EXPECT_ERRNO(sigtimedwait(&set, &si, &none), EAGAIN);
 
-	v = after_ms(1, 0);
+	v = test_itimerspec_ms(1, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
-	sleep_ms(20);
+	test_sleep_ms(20);
 	EXPECT_OK(tdelete(id));
 	EXPECT_ERRNO(sigtimedwait(&set, &si, &none), EAGAIN);
 	unblock(sig);
@@ -279,8 +254,8 @@ TEST(a_periodic_timer_keeps_firing)
 	sigset_t set = block(sig);
 	struct sigevent sev = by_signal(sig, 0);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(5, 5);
-	int64_t start = now_ns(CLOCK_MONOTONIC);
+	struct itimerspec v = test_itimerspec_ms(5, 5);
+	long long start = test_now_ns();
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	long expiries = 0;
 	for (int i = 0; i < 3; i++) {
@@ -288,7 +263,7 @@ TEST(a_periodic_timer_keeps_firing)
 		EXPECT_EQ(wait_for(&set, &si), sig);
 		expiries += 1 + si.si_overrun;
 	}
-	EXPECT_GE(now_ns(CLOCK_MONOTONIC) - start, 15000000);
+	EXPECT_GE(test_now_ns() - start, 15000000);
 	EXPECT_GE(expiries, 3);
 	EXPECT_OK(tdelete(id));
 	unblock(sig);
@@ -301,22 +276,22 @@ TEST(sigev_none_sends_nothing_but_counts_down)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_NONE;
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(50000, 0), cur;
+	struct itimerspec v = test_itimerspec_ms(50000, 0), cur;
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	EXPECT_OK(tget(id, &cur));
 	EXPECT_GE(cur.it_value.tv_sec, 40);
 	EXPECT_LE(cur.it_value.tv_sec, 50);
 
 	/* An expired one-shot one reads 0; a periodic one the next expiry. */
-	v = after_ms(5, 0);
+	v = test_itimerspec_ms(5, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
-	sleep_ms(20);
+	test_sleep_ms(20);
 	EXPECT_OK(tget(id, &cur));
 	EXPECT_EQ(cur.it_value.tv_sec, 0);
 	EXPECT_EQ(cur.it_value.tv_nsec, 0);
-	v = after_ms(5, 1000);
+	v = test_itimerspec_ms(5, 1000);
 	EXPECT_OK(tset(id, 0, &v, NULL));
-	sleep_ms(20);
+	test_sleep_ms(20);
 	EXPECT_OK(tget(id, &cur));
 	EXPECT_EQ(cur.it_interval.tv_sec, 1);
 	EXPECT_TRUE(cur.it_value.tv_sec > 0 || cur.it_value.tv_nsec > 0);
@@ -332,7 +307,7 @@ TEST(sigev_thread_id_targets_a_thread_of_the_process)
 	sev.sigev_notify = SIGEV_SIGNAL | SIGEV_THREAD_ID;
 	sev._sigev_un._tid = gettid();
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(5, 0);
+	struct itimerspec v = test_itimerspec_ms(5, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	siginfo_t si;
 	EXPECT_EQ(wait_for(&set, &si), sig);
@@ -360,7 +335,7 @@ TEST(bad_arguments)
 	EXPECT_ERRNO(tcreate(CLOCK_MONOTONIC_RAW, NULL, &id), EOPNOTSUPP);
 	EXPECT_ERRNO(tcreate(CLOCK_MONOTONIC, NULL, NULL), EFAULT);
 
-	struct itimerspec v = after_ms(10, 0), cur;
+	struct itimerspec v = test_itimerspec_ms(10, 0), cur;
 	EXPECT_ERRNO(tset(12345, 0, &v, NULL), EINVAL);
 	EXPECT_ERRNO(tget(12345, &cur), EINVAL);
 	EXPECT_ERRNO(toverrun(12345), EINVAL);
@@ -369,7 +344,7 @@ TEST(bad_arguments)
 	EXPECT_ERRNO(tset(id, 0, NULL, NULL), EINVAL);
 	v.it_value.tv_nsec = 1000000000;
 	EXPECT_ERRNO(tset(id, 0, &v, NULL), EINVAL);
-	v = after_ms(10, 0);
+	v = test_itimerspec_ms(10, 0);
 	v.it_interval.tv_sec = -1;
 	EXPECT_ERRNO(tset(id, 0, &v, NULL), EINVAL);
 	EXPECT_ERRNO(tget(id, NULL), EFAULT);
@@ -382,13 +357,11 @@ TEST(a_deleted_timer_fires_no_more)
 	block(sig);
 	struct sigevent sev = by_signal(sig, 0);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(20, 5);
+	struct itimerspec v = test_itimerspec_ms(20, 5);
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	EXPECT_OK(tdelete(id));
-	sleep_ms(60);
-	sigset_t pending;
-	sigpending(&pending);
-	EXPECT_EQ(sigismember(&pending, sig), 0);
+	test_sleep_ms(60);
+	EXPECT_TRUE(!test_sig_pending(sig));
 	unblock(sig);
 }
 
@@ -410,7 +383,7 @@ TEST(a_forked_child_inherits_no_timers)
 	int id;
 	struct sigevent sev = by_signal(SIGRTMIN + 8, 0);
 	ASSERT_OK(tcreate(CLOCK_MONOTONIC, &sev, &id));
-	struct itimerspec v = after_ms(100000, 0);
+	struct itimerspec v = test_itimerspec_ms(100000, 0);
 	EXPECT_OK(tset(id, 0, &v, NULL));
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -436,7 +409,7 @@ TEST(exec_helper)
 TEST(exec_deletes_the_timers)
 {
 	struct sigevent sev = by_signal(SIGRTMIN + 8, 0);
-	struct itimerspec v = after_ms(100000, 0);
+	struct itimerspec v = test_itimerspec_ms(100000, 0);
 	/* A fork has no timers: the child makes its own, then execs. */
 	int status;
 	pid_t pid = fork();
