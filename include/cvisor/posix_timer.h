@@ -13,6 +13,7 @@
 #define CVISOR_POSIX_TIMER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/queue.h>
 #include <time.h>
 
@@ -31,6 +32,12 @@ struct posix_timer {
 	pid_t tid;			/* SIGEV_THREAD_ID: the root-namespace tid */
 	union sigval value;
 	int overrun_last;		/* [ts] timer_getoverrun(2) */
+	bool dead;			/* [ts] deleted: callbacks do nothing */
+	/* On a CPU clock: the expiry and interval in CPU time (0: disarmed),
+	 * and the thread whose clock it is (0: the process's). KT then
+	 * polls the clock. */
+	int64_t cpu_expires, cpu_interval;	/* [ts] */
+	pid_t cpu_tid;
 	/* SIGEV_NONE: the expiry (host monotonic, 0: disarmed) and interval,
 	 * for timer_gettime alone. [timers_lock] */
 	int64_t none_expires, none_interval;

@@ -87,7 +87,7 @@ SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only; ITIMER_VIRTUAL and 
 SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
 
 /* sys_timer.c */
-SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI (and the _ALARM ones with CAP_WAKE_ALARM); no timers on CPU clocks yet (EINVAL)")
+SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI, the _ALARM ones with CAP_WAKE_ALARM, and the caller's own CPU clocks (polled); not the CPU clocks of other processes or threads (EINVAL)")
 SYSCALL(timer_settime, SUPPORT_FULL, "dxpp", NULL)
 SYSCALL(timer_gettime, SUPPORT_FULL, "dp", NULL)
 SYSCALL(timer_getoverrun, SUPPORT_FULL, "d", NULL)

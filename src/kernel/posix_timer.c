@@ -1,6 +1,6 @@
 /* POSIX per-process timers (see posix_timer.h), as Linux's
- * kernel/time/posix-timers.c for the clocks the kernel keeps (the CPU
- * clocks have no timers yet). */
+ * kernel/time/posix-timers.c; a timer on the caller's CPU clock polls
+ * that clock (posix-cpu-timers.c looks at it on every tick). */
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,31 +86,92 @@ static int add_overrun(int overrun, int64_t more)
 	return sum > INT32_MAX ? INT32_MAX : (int)sum;	/* timer_overrun_to_int */
 }
 
+/* An expiry of PT, MISSED more having passed unseen: its signal, or
+ * more overruns on the one still pending. ts_lock held. */
+static void expired_locked(struct posix_timer *pt, int64_t missed)
+{
+	struct task *target;
+	struct sigpending *p = target_pending(pt, &target);
+	if (!p)
+		return;	/* the thread is gone */
+	struct sigqueue *q = queued_signal(p, pt);
+	if (q) {
+		q->info.si_overrun = add_overrun(q->info.si_overrun, 1 + missed);
+		return;
+	}
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = pt->signo;
+	si.si_code = SI_TIMER;
+	si.si_timerid = pt->id;
+	si.si_overrun = add_overrun(0, missed);
+	si.si_value = pt->value;
+	signal_send_locked(pt->tg, target, &si);
+}
+
 static void posix_timer_fire(struct ktimer *kt)
 {
 	struct posix_timer *pt = container_of(kt, struct posix_timer, kt);
-	struct thread_group *tg = pt->tg;
-	struct task *target;
+	pthread_mutex_lock(&pt->tg->k->ts_lock);
+	if (!pt->dead)
+		expired_locked(pt, kt->missed);
+	pthread_mutex_unlock(&pt->tg->k->ts_lock);
+}
 
-	pthread_mutex_lock(&tg->k->ts_lock);
-	struct sigpending *p = target_pending(pt, &target);
-	if (!p)
-		goto out_unlock;	/* the thread is gone */
-	struct sigqueue *q = queued_signal(p, pt);
-	if (q) {
-		q->info.si_overrun = add_overrun(q->info.si_overrun, 1 + kt->missed);
-	} else {
-		siginfo_t si;
-		memset(&si, 0, sizeof(si));
-		si.si_signo = pt->signo;
-		si.si_code = SI_TIMER;
-		si.si_timerid = pt->id;
-		si.si_overrun = add_overrun(0, kt->missed);
-		si.si_value = pt->value;
-		signal_send_locked(tg, target, &si);
+static bool is_cpu_clock(clockid_t clock)
+{
+	return clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+/* The CPU time PT counts: its thread's, or its process's (the sum over
+ * its live threads); -1 if the thread is gone. ts_lock held. */
+static int64_t cpu_now_locked(struct posix_timer *pt, int *nr_threads)
+{
+	int64_t sum = 0;
+	struct task *t;
+	*nr_threads = 0;
+	TAILQ_FOREACH(t, &pt->tg->tasks, tg_entry) {
+		if (pt->cpu_tid && t->tid != pt->cpu_tid)
+			continue;
+		sum += task_cpu_ns(t);
+		++*nr_threads;
 	}
+	return *nr_threads ? sum : -1;
+}
+
+/* Arms PT's poll of its CPU clock: CPU time grows at most NR_THREADS
+ * times as fast as host time, so nothing can expire before then (as
+ * Linux, which looks at CPU timers on ticks). ts_lock held. */
+static void cpu_poll_locked(struct posix_timer *pt, int64_t cpu, int nr_threads)
+{
+	int64_t wait = (pt->cpu_expires - cpu) / MAX(nr_threads, 1);
+	ktimer_set(pt->tg->k, &pt->kt, host_monotonic_ns() + MAX(wait, KTIMER_MIN_GAP), 0);
+}
+
+/* The poll of a CPU-clock timer: expired yet? */
+static void cpu_timer_fire(struct ktimer *kt)
+{
+	struct posix_timer *pt = container_of(kt, struct posix_timer, kt);
+	int nr;
+
+	pthread_mutex_lock(&pt->tg->k->ts_lock);
+	int64_t cpu = cpu_now_locked(pt, &nr);
+	if (pt->dead || !pt->cpu_expires || cpu < 0)
+		goto out_unlock;
+	if (cpu >= pt->cpu_expires) {
+		int64_t missed = 0;
+		if (pt->cpu_interval) {
+			missed = (cpu - pt->cpu_expires) / pt->cpu_interval;
+			pt->cpu_expires += (missed + 1) * pt->cpu_interval;
+		} else {
+			pt->cpu_expires = 0;
+		}
+		expired_locked(pt, missed);
+	}
+	if (pt->cpu_expires)
+		cpu_poll_locked(pt, cpu, nr);
 out_unlock:
-	pthread_mutex_unlock(&tg->k->ts_lock);
+	pthread_mutex_unlock(&pt->tg->k->ts_lock);
 }
 
 void posix_timer_dequeued_locked(struct task *t, const siginfo_t *info)
@@ -123,11 +184,12 @@ void posix_timer_dequeued_locked(struct task *t, const siginfo_t *info)
 /* Unlists PT and frees it once no callback runs. timers_lock held. */
 static void delete_timer(struct thread_group *tg, struct posix_timer *pt)
 {
-	ktimer_cancel(tg->k, &pt->kt);
 	pthread_mutex_lock(&tg->k->ts_lock);
+	pt->dead = true;	/* a callback from now on does nothing */
 	LIST_REMOVE(pt, link);
 	drop_queued_locked(pt);
 	pthread_mutex_unlock(&tg->k->ts_lock);
+	ktimer_cancel(tg->k, &pt->kt);
 	tg->nr_timers--;
 	free(pt);
 }
@@ -181,12 +243,16 @@ static int check_clock(struct task *t, clockid_t clock)
 		/* The sandbox never suspends: with the capability these are
 		 * the plain clocks. */
 		return creds_has_cap(t->creds, CAP_WAKE_ALARM) ? 0 : -EPERM;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		return 0;
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
 		return -EOPNOTSUPP;	/* no timer_create in their k_clock */
 	default:
-		/* The CPU clocks too: no CPU-time timers yet. */
+		/* And the CPU clocks of other processes and threads (negative
+		 * clock IDs): not yet. */
 		return -EINVAL;
 	}
 }
@@ -211,9 +277,11 @@ int posix_timer_create(struct task *t, clockid_t clock, const struct sigevent *s
 		return ret;
 
 	struct posix_timer *pt = xzalloc(sizeof(*pt));
-	ktimer_init(&pt->kt, posix_timer_fire);
+	ktimer_init(&pt->kt, is_cpu_clock(clock) ? cpu_timer_fire : posix_timer_fire);
 	pt->tg = tg;
 	pt->clock = base_clock(clock);
+	if (clock == CLOCK_THREAD_CPUTIME_ID)
+		pt->cpu_tid = t->tid;
 	pt->tid = tid;
 	if (sev) {
 		pt->notify = sev->sigev_notify == SIGEV_THREAD ? SIGEV_SIGNAL : sev->sigev_notify;
@@ -251,10 +319,37 @@ int posix_timer_create(struct task *t, clockid_t clock, const struct sigevent *s
 	return 0;
 }
 
+/* The same for a timer on a CPU clock (posix_cpu_timer_get). */
+static void get_cpu(struct posix_timer *pt, int64_t *value, int64_t *interval)
+{
+	int nr;
+	pthread_mutex_lock(&pt->tg->k->ts_lock);
+	int64_t cpu = cpu_now_locked(pt, &nr);
+	*value = 0;
+	*interval = pt->cpu_interval;
+	if (pt->cpu_expires && pt->notify == SIGEV_NONE && pt->cpu_interval &&
+	    cpu >= pt->cpu_expires)
+		pt->cpu_expires += ((cpu - pt->cpu_expires) / pt->cpu_interval + 1) *
+				   pt->cpu_interval;
+	if (pt->cpu_expires && cpu >= 0) {
+		if (cpu < pt->cpu_expires)
+			*value = pt->cpu_expires - cpu;
+		else if (pt->notify != SIGEV_NONE)
+			*value = 1;	/* about to fire */
+		else
+			pt->cpu_expires = 0;
+	}
+	pthread_mutex_unlock(&pt->tg->k->ts_lock);
+}
+
 /* PT's time left and interval (Linux's common_timer_get). timers_lock
  * held. */
 static void get_locked(struct posix_timer *pt, int64_t *value, int64_t *interval)
 {
+	if (is_cpu_clock(pt->clock)) {
+		get_cpu(pt, value, interval);
+		return;
+	}
 	if (pt->notify != SIGEV_NONE) {
 		ktimer_get(pt->tg->k, &pt->kt, value, interval);
 		return;
@@ -286,14 +381,24 @@ int posix_timer_settime(struct task *t, int id, bool abs, int64_t value, int64_t
 	get_locked(pt, old_value, old_interval);
 	/* No expiry of the old setting may land after the new one. */
 	ktimer_cancel(t->k, &pt->kt);
+	if (!value)
+		interval = 0;
 	pthread_mutex_lock(&t->k->ts_lock);
 	pt->overrun_last = 0;
 	drop_queued_locked(pt);
+	if (is_cpu_clock(pt->clock)) {
+		int nr;
+		int64_t cpu = cpu_now_locked(pt, &nr);
+		pt->cpu_expires = value && cpu >= 0 ? MAX(abs ? value : cpu + value, 1) : 0;
+		pt->cpu_interval = interval;
+		if (pt->cpu_expires && pt->notify != SIGEV_NONE)
+			cpu_poll_locked(pt, cpu, nr);
+	}
 	pthread_mutex_unlock(&t->k->ts_lock);
 	int64_t deadline = value ? ktimer_deadline(t, pt->clock, value, abs) : 0;
-	if (!value)
-		interval = 0;
-	if (pt->notify == SIGEV_NONE) {
+	if (is_cpu_clock(pt->clock)) {
+		/* armed above */
+	} else if (pt->notify == SIGEV_NONE) {
 		pt->none_expires = deadline;
 		pt->none_interval = interval;
 	} else if (deadline) {

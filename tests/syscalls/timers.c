@@ -428,3 +428,68 @@ TEST(exec_deletes_the_timers)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(WEXITSTATUS(status), 0);
 }
+
+/* Burns CPU until SIG is pending. */
+static void spin_until_pending(int sig)
+{
+	volatile unsigned long n = 0;
+	while (!test_sig_pending(sig)) {
+		for (int i = 0; i < 100000; i++)
+			n++;
+	}
+}
+
+TEST(a_timer_on_a_cpu_clock_fires_after_that_much_cpu_time)
+{
+	clockid_t clocks[] = { CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID };
+	int sig = SIGRTMIN + 9;
+	sigset_t set = block(sig);
+	for (int i = 0; i < 2; i++) {
+		int id;
+		struct sigevent sev = by_signal(sig, i);
+		ASSERT_OK(tcreate(clocks[i], &sev, &id));
+		long long start = test_clock_ns(clocks[i]);
+		struct itimerspec v = test_itimerspec_ms(30, 0), cur;
+		EXPECT_OK(tset(id, 0, &v, NULL));
+		EXPECT_OK(tget(id, &cur));
+		EXPECT_EQ(cur.it_value.tv_sec, 0);
+		EXPECT_TRUE(cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 30000000);
+		spin_until_pending(sig);
+		EXPECT_GE(test_clock_ns(clocks[i]) - start, 30000000);
+		siginfo_t si;
+		EXPECT_EQ(wait_for(&set, &si), sig);
+		EXPECT_EQ(si.si_code, SI_TIMER);
+		EXPECT_EQ(si.si_value.sival_int, i);
+		EXPECT_OK(tget(id, &cur));
+		EXPECT_EQ(cur.it_value.tv_sec, 0);
+		EXPECT_EQ(cur.it_value.tv_nsec, 0);
+
+		/* An absolute CPU time, and an interval. */
+		long long at = test_clock_ns(clocks[i]) + 10000000;
+		v = (struct itimerspec){ .it_value = { 0, at % 1000000000 },
+					 .it_interval = { 0, 10000000 } };
+		v.it_value.tv_sec = at / 1000000000;
+		EXPECT_OK(tset(id, TIMER_ABSTIME, &v, NULL));
+		for (int n = 0; n < 2; n++) {
+			spin_until_pending(sig);
+			EXPECT_EQ(wait_for(&set, &si), sig);
+		}
+		EXPECT_GE(test_clock_ns(clocks[i]), at + 10000000);
+		EXPECT_OK(tdelete(id));
+	}
+	unblock(sig);
+}
+
+TEST(a_cpu_clock_timer_does_not_run_while_the_process_sleeps)
+{
+	int sig = SIGRTMIN + 9, id;
+	block(sig);
+	struct sigevent sev = by_signal(sig, 0);
+	ASSERT_OK(tcreate(CLOCK_PROCESS_CPUTIME_ID, &sev, &id));
+	struct itimerspec v = test_itimerspec_ms(500, 0);
+	EXPECT_OK(tset(id, 0, &v, NULL));
+	test_sleep_ms(100);
+	EXPECT_TRUE(!test_sig_pending(sig));
+	EXPECT_OK(tdelete(id));
+	unblock(sig);
+}
