@@ -319,7 +319,7 @@ int posix_timer_create(struct task *t, clockid_t clock, const struct sigevent *s
 	return 0;
 }
 
-/* The same for a timer on a CPU clock (posix_cpu_timer_get). */
+/* get_locked for a timer on a CPU clock (posix_cpu_timer_get). */
 static void get_cpu(struct posix_timer *pt, int64_t *value, int64_t *interval)
 {
 	int nr;
@@ -395,14 +395,14 @@ int posix_timer_settime(struct task *t, int id, bool abs, int64_t value, int64_t
 			cpu_poll_locked(pt, cpu, nr);
 	}
 	pthread_mutex_unlock(&t->k->ts_lock);
-	int64_t deadline = value ? ktimer_deadline(t, pt->clock, value, abs) : 0;
-	if (is_cpu_clock(pt->clock)) {
-		/* armed above */
-	} else if (pt->notify == SIGEV_NONE) {
-		pt->none_expires = deadline;
-		pt->none_interval = interval;
-	} else if (deadline) {
-		ktimer_set(t->k, &pt->kt, deadline, interval);
+	if (!is_cpu_clock(pt->clock)) {
+		int64_t deadline = value ? ktimer_deadline(t, pt->clock, value, abs) : 0;
+		if (pt->notify == SIGEV_NONE) {
+			pt->none_expires = deadline;
+			pt->none_interval = interval;
+		} else if (deadline) {
+			ktimer_set(t->k, &pt->kt, deadline, interval);
+		}
 	}
 	pthread_mutex_unlock(&tg->timers_lock);
 	return 0;
