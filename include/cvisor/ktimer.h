@@ -1,9 +1,11 @@
 /* Kernel timers: callbacks at a host monotonic deadline, run by one
- * sentry thread per kernel (started on first use). What itimers, alarm
- * and (later) POSIX timers and timerfds are built on.
+ * sentry thread per kernel (started on first use). What itimers, alarm,
+ * POSIX timers and timerfds are built on.
  *
  * A callback runs on the timer thread with no kernel lock held; it may
- * take ts_lock. ktimer_cancel waits for a running callback to finish, so
+ * take ts_lock, and re-arm its own timer with ktimer_set (lock order:
+ * ts_lock, then the timers' lock). ktimer_cancel waits for a running
+ * callback to finish, so
  * after it returns the callback's data may be freed: never call it from
  * the callback, nor with a lock the callback takes. */
 #ifndef CVISOR_KTIMER_H
