@@ -5,9 +5,10 @@
  * A callback runs on the timer thread with no kernel lock held; it may
  * take ts_lock, and re-arm its own timer with ktimer_set (lock order:
  * ts_lock, then the timers' lock). ktimer_cancel waits for a running
- * callback to finish, so
- * after it returns the callback's data may be freed: never call it from
- * the callback, nor with a lock the callback takes. */
+ * callback to finish, so after it returns the callback's data may be
+ * freed (unless the callback re-armed the timer: a callback that may do
+ * so checks a flag set before the cancel): never call it from the
+ * callback, nor with a lock the callback takes. */
 #ifndef CVISOR_KTIMER_H
 #define CVISOR_KTIMER_H
 
