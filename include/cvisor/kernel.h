@@ -143,6 +143,9 @@ uint64_t kernel_unique_id(struct kernel *k);
 /* Sandbox clocks, in nanoseconds. */
 int64_t kernel_monotonic_ns(struct kernel *k);
 int64_t kernel_realtime_ns(struct kernel *k);
+/* Reads the sandbox clock ID as task T sees it (T's CPU clocks);
+ * -EINVAL for clocks this kernel does not keep. */
+int kernel_clock_read(struct task *t, clockid_t id, int64_t *ns);
 /* Appends a line to the kernel log (dmesg). */
 void syslog_printf(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

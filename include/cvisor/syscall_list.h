@@ -106,8 +106,18 @@ SYSCALL(time, SUPPORT_FULL, "p", NULL)
 SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)
 SYSCALL(clock_nanosleep, SUPPORT_PARTIAL, "cxpp", "CLOCK_REALTIME and CLOCK_MONOTONIC")
 SYSCALL(alarm, SUPPORT_FULL, "u", NULL)
-SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only")
-SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only")
+SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
+SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
+
+/* sys_timer.c */
+SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI, the _ALARM ones with CAP_WAKE_ALARM, and the caller's own CPU clocks (polled); not the CPU clocks of other processes or threads (EINVAL)")
+SYSCALL(timer_settime, SUPPORT_FULL, "dxpp", NULL)
+SYSCALL(timer_gettime, SUPPORT_FULL, "dp", NULL)
+SYSCALL(timer_getoverrun, SUPPORT_FULL, "d", NULL)
+SYSCALL(timer_delete, SUPPORT_FULL, "d", NULL)
+SYSCALL(timerfd_create, SUPPORT_FULL, "cx", NULL)
+SYSCALL(timerfd_settime, SUPPORT_PARTIAL, "fxpp", "TFD_TIMER_CANCEL_ON_SET never fires: the sandbox's realtime clock cannot be set")
+SYSCALL(timerfd_gettime, SUPPORT_FULL, "fp", NULL)
 
 /* sys_mm.c */
 SYSCALL(brk, SUPPORT_FULL, "x", NULL)

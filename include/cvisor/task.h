@@ -32,6 +32,7 @@ struct fd_table;
 struct pollfd;
 struct fs_context;
 struct pid_ns;
+struct posix_timer;
 struct uts_ns;
 
 /* A process. */
@@ -50,6 +51,11 @@ struct thread_group {
 	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
 	bool has_ctty;			/* [ts] the console is its controlling terminal */
 	struct ktimer itimer_real;	/* ITIMER_REAL and alarm(2): SIGALRM */
+	/* POSIX timers (posix_timer.h). */
+	pthread_mutex_t timers_lock;
+	LIST_HEAD(, posix_timer) timers;	/* [timers_lock + ts] */
+	int nr_timers;			/* [timers_lock] */
+	int next_timer_id;		/* [timers_lock] */
 	bool exiting;			/* [ts] exit_group has begun */
 	bool zombie;			/* [ts] all tasks gone, not yet reaped */
 	int exit_signal;		/* [ts] sent to the parent at exit (SIGCHLD) */

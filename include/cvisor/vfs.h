@@ -418,6 +418,12 @@ struct file {
 /* Allocates SIZE bytes (>= sizeof(struct file), F at offset 0 of the
  * filesystem's struct) with one reference, OPS and a reference to INODE. */
 struct file *file_alloc(size_t size, const struct file_ops *ops, struct inode *inode);
+/* A file on a new anonymous inode (Linux's anon_inode_getfile): as
+ * file_alloc, with the access mode and O_NONBLOCK of FLAGS; the inode is
+ * CR's, mode 0600 with no file type, and /proc/pid/fd calls the file
+ * "anon_inode:[NAME]" (NAME static). */
+struct file *anon_inode_file(const char *name, size_t size, const struct file_ops *ops,
+			     const struct creds *cr, int flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cvisor/kernel.h"
@@ -97,6 +98,30 @@ int64_t kernel_monotonic_ns(struct kernel *k)
 int64_t kernel_realtime_ns(struct kernel *k)
 {
 	return host_realtime_ns() + k->tk.real_offset_ns;
+}
+
+int kernel_clock_read(struct task *t, clockid_t id, int64_t *ns)
+{
+	struct kernel *k = t->k;
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+		*ns = kernel_realtime_ns(k);
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_BOOTTIME:
+		*ns = kernel_monotonic_ns(k);
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = task_cpu_ns(t);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 void syslog_printf(struct kernel *k, const char *fmt, ...)

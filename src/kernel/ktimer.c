@@ -55,14 +55,16 @@ static void *timer_thread(void *arg)
 			continue;
 		}
 		TAILQ_REMOVE(&ts->armed, kt, link);
-		int64_t due = kt->deadline;
 		kt->deadline = 0;
+		kt->missed = 0;
 		if (kt->interval) {
-			/* The next expiry in the future: missed ones are not
-			 * made up (they are overruns, for POSIX timers). */
+			/* The next expiry in the future, in phase with the
+			 * first: missed ones are not made up but counted
+			 * (overruns, as hrtimer_forward). */
 			int64_t now = host_monotonic_ns();
-			int64_t next = due + kt->interval;
-			kt->deadline = next > now ? next : now + kt->interval;
+			kt->missed = (now - kt->expires) / kt->interval;
+			kt->expires += (kt->missed + 1) * kt->interval;
+			kt->deadline = MAX(kt->expires, now + KTIMER_MIN_GAP);
 			insert_locked(ts, kt);
 		}
 		ts->firing = kt;
@@ -87,7 +89,7 @@ void ktimer_set(struct kernel *k, struct ktimer *kt, int64_t deadline, int64_t i
 	}
 	if (kt->deadline)
 		TAILQ_REMOVE(&ts->armed, kt, link);
-	kt->deadline = deadline;
+	kt->deadline = kt->expires = deadline;
 	kt->interval = interval;
 	if (deadline)
 		insert_locked(ts, kt);
@@ -115,4 +117,15 @@ void ktimer_cancel(struct kernel *k, struct ktimer *kt)
 	while (ts->firing == kt)
 		pthread_cond_wait(&ts->fired, &ts->lock);
 	pthread_mutex_unlock(&ts->lock);
+}
+
+int64_t ktimer_deadline(struct task *t, clockid_t clock, int64_t value, bool abs)
+{
+	int64_t now_host = host_monotonic_ns(), now;
+	if (!abs)
+		return now_host + MAX(value, 0);
+	kernel_clock_read(t, clock, &now);
+	int64_t left = value - now;
+	/* Already past: due at once (1 ns ago, so it is never "disarmed"). */
+	return left <= 0 ? now_host : now_host + left;
 }

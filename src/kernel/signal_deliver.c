@@ -7,6 +7,7 @@
 
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
+#include "cvisor/posix_timer.h"
 #include "cvisor/signal.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
@@ -46,17 +47,17 @@ int signal_dequeue_locked(struct task *t, uint64_t allowed, siginfo_t *info)
 {
 	uint64_t mine = t->pending.set & allowed;
 	uint64_t shared = t->tg->shared_pending.set & allowed;
+	int sig = 0;
 	if (mine) {
-		int sig = pick(mine);
+		sig = pick(mine);
 		take(&t->pending, sig, info);
-		return sig;
-	}
-	if (shared) {
-		int sig = pick(shared);
+	} else if (shared) {
+		sig = pick(shared);
 		take(&t->tg->shared_pending, sig, info);
-		return sig;
 	}
-	return 0;
+	if (sig && info->si_code == SI_TIMER)
+		posix_timer_dequeued_locked(t, info);
+	return sig;
 }
 
 static void group_stop_locked(struct thread_group *tg, int sig)

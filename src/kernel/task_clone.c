@@ -12,6 +12,7 @@
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
 #include "cvisor/task.h"
+#include "cvisor/posix_timer.h"
 #include "cvisor/vfs.h"
 
 struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent)
@@ -28,6 +29,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 	waitqueue_init(&tg->child_wq);
 	sigpending_init(&tg->shared_pending);
 	ktimer_init(&tg->itimer_real, itimer_real_fire);
+	posix_timers_init(tg);
 	if (parent) {
 		tg->parent = parent;
 		LIST_INSERT_HEAD(&parent->children, tg, sibling);

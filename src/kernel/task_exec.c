@@ -9,6 +9,7 @@
 #include "cvisor/kernel.h"
 #include "cvisor/loader.h"
 #include "cvisor/log.h"
+#include "cvisor/posix_timer.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
 
@@ -151,6 +152,7 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 	arch_fpu_reset(&t->regs.fpu);
 	fdt_close_on_exec(t->fdt);
 	reset_signal_handlers(t);
+	posix_timers_release(t->tg);	/* exit_itimers */
 	task_vfork_release(t);
 	ret = 0;
 out:

@@ -13,6 +13,7 @@
 #include "cvisor/futex.h"
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
+#include "cvisor/posix_timer.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
 
@@ -168,8 +169,10 @@ void task_exit(struct task *t)
 	pthread_mutex_lock(&k->ts_lock);
 	bool last = t->tg->nr_tasks == 1;
 	pthread_mutex_unlock(&k->ts_lock);
-	if (last)
+	if (last) {
 		ktimer_cancel(k, &t->tg->itimer_real);
+		posix_timers_release(t->tg);
+	}
 	pthread_mutex_lock(&k->ts_lock);
 	struct creds *creds = t->creds;
 	t->state = TASK_EXITED;

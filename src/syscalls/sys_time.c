@@ -6,31 +6,6 @@
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
-/* Reads clock ID; -EINVAL for clocks this kernel does not keep. */
-static int clock_read(struct task *t, clockid_t id, int64_t *ns)
-{
-	struct kernel *k = t->k;
-	switch (id) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_TAI:
-		*ns = kernel_realtime_ns(k);
-		return 0;
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_BOOTTIME:
-		*ns = kernel_monotonic_ns(k);
-		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = task_cpu_ns(t);
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 static bool is_cpu_clock(clockid_t id)
 {
 	return id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
@@ -44,7 +19,7 @@ static int64_t clock_resolution(clockid_t id)
 long sys_clock_gettime(struct task *t, const struct syscall_args *a)
 {
 	int64_t ns;
-	int ret = clock_read(t, (clockid_t)a->arg[0], &ns);
+	int ret = kernel_clock_read(t, (clockid_t)a->arg[0], &ns);
 	if (ret < 0)
 		return ret;
 	struct timespec ts = ns_to_timespec(ns);
@@ -55,7 +30,7 @@ long sys_clock_getres(struct task *t, const struct syscall_args *a)
 {
 	clockid_t id = (clockid_t)a->arg[0];
 	int64_t ns;
-	int ret = clock_read(t, id, &ns);
+	int ret = kernel_clock_read(t, id, &ns);
 	if (ret < 0)
 		return ret;
 	if (!a->arg[1])
@@ -105,7 +80,7 @@ static long sleep_restart(struct task *t);
 static long sleep_until(struct task *t, clockid_t clock, int64_t deadline, bool rel, uaddr_t rem)
 {
 	int64_t now;
-	clock_read(t, clock, &now);
+	kernel_clock_read(t, clock, &now);
 	int64_t host_deadline = host_monotonic_ns() + MAX(deadline - now, 0);
 	if (task_sleep_until(t, host_deadline) == 0)
 		return 0;
@@ -142,7 +117,7 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 	int flags = (int)a->arg[1];
 	int64_t ns, now;
 
-	if (clock_read(t, clock, &now) < 0)
+	if (kernel_clock_read(t, clock, &now) < 0)
 		return -EINVAL;
 	/* Linux sleeps on the process CPU clock only in theory; it refuses
 	 * thread clocks outright (posix_cpu_nsleep). */
@@ -156,8 +131,12 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 	return sleep_until(t, clock, now + ns, true, a->arg[3]);
 }
 
-/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers;
- * ITIMER_VIRTUAL and ITIMER_PROF need CPU-time accounting not done yet. */
+/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers.
+ * ITIMER_VIRTUAL and ITIMER_PROF fail with EINVAL: they need the
+ * process's user and user+system CPU time, kept across exec (which
+ * itimers survive), and task_cpu_ns gives neither: it does not split user
+ * from system time, and it reads the CPU clock of the platform's stub,
+ * which a new one replaces at exec. */
 static int itimer_value_in(const struct timeval *tv, int64_t *ns)
 {
 	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)

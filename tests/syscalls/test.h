@@ -316,13 +316,37 @@ TEST_HELPER void *test_bad_ptr(void)
 	return (void *)addr;
 }
 
-/* Monotonic time in nanoseconds. */
-TEST_HELPER long long test_now_ns(void)
+/* The time of CLOCK in nanoseconds. */
+TEST_HELPER long long test_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Monotonic time in nanoseconds. */
+TEST_HELPER long long test_now_ns(void)
+{
+	return test_clock_ns(CLOCK_MONOTONIC);
+}
+
+/* Sleeps at least MS milliseconds, signals or not. */
+TEST_HELPER void test_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A timer setting (timer_settime, timerfd_settime) in milliseconds. */
+TEST_HELPER struct itimerspec test_itimerspec_ms(long ms, long interval_ms)
+{
+	return (struct itimerspec){
+		.it_value = { ms / 1000, ms % 1000 * 1000000 },
+		.it_interval = { interval_ms / 1000, interval_ms % 1000 * 1000000 },
+	};
 }
 
 /* --- processes and signals ---
