@@ -141,6 +141,7 @@ struct task {
 	} restart;
 	uaddr_t clear_child_tid;		/* [own] */
 	uaddr_t robust_list;			/* [own] set_robust_list's head */
+	int64_t app_cpu_before_exec;		/* [own] CPU time of stubs exec replaced */
 	bool no_new_privs;			/* [own] */
 	int pdeath_signal;			/* [own] */
 	/* Blocking (task_block). interrupted: a signal or exit wants

@@ -146,7 +146,7 @@ int task_sleep_until(struct task *t, int64_t deadline_ns)
 int64_t task_cpu_ns(struct task *t)
 {
 	const struct platform_ops *ops = t->k->platform.ops;
-	int64_t app = t->ctx ? ops->ctx_cpu_ns(t->ctx) : 0;
+	int64_t app = t->app_cpu_before_exec + (t->ctx ? ops->ctx_cpu_ns(t->ctx) : 0);
 	struct timespec ts;
 	clockid_t cid;
 	int64_t sentry = 0;

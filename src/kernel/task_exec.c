@@ -147,6 +147,10 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 	memset(t->comm, 0, sizeof(t->comm));
 	memcpy(t->comm, base, strnlen(base, sizeof(t->comm) - 1));
 	pthread_mutex_unlock(&t->k->ts_lock);
+	/* The old stub's CPU time stays the task's: the CPU clocks count
+	 * on across exec. */
+	if (t->ctx)
+		t->app_cpu_before_exec += t->k->platform.ops->ctx_cpu_ns(t->ctx);
 	mm_put(old);	/* this thread traces the old stub: it goes now */
 	t->regs.r = regs.r;
 	arch_fpu_reset(&t->regs.fpu);
