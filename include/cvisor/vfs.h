@@ -56,6 +56,8 @@ struct dir_context;
 struct path;
 struct pipe_inode_info;
 struct waitqueue;
+struct file_lock_context;
+struct flock;
 
 /* Linux's limits: PATH_MAX counts the NUL; a component is at most
  * NAME_MAX bytes; a walk follows at most 40 symlinks. */
@@ -217,6 +219,8 @@ struct inode {
 	/* [lock] A FIFO's pipe from its first open to its last close; an
 	 * anonymous pipe's for its whole life (fs/pipe). */
 	struct pipe_inode_info *pipe;
+	/* fcntl and flock locks, made on first use (locks.c). */
+	struct file_lock_context *flctx;
 };
 
 /* Sets up a new inode: one reference, ino from kernel_unique_id, times
@@ -481,6 +485,23 @@ typedef struct file *chrdev_opener(struct inode *inode, int flags);
 int chrdev_register(dev_t dev, const struct file_ops *fops);
 int chrdev_register_opener(dev_t dev, chrdev_opener *open);
 struct file *chrdev_open(struct inode *inode, int flags);
+
+/* ---- advisory locks (locks.c) ---- */
+
+/* fcntl F_GETLK/F_SETLK/F_SETLKW and their F_OFD_* forms for T on F:
+ * POSIX locks belong to T's fd table, OFD locks to F. FL is the caller's
+ * copy of the user's struct flock; F_GETLK fills it in. -EAGAIN,
+ * -EDEADLK, -ERESTARTSYS (a signal during F_SETLKW)... */
+int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl);
+/* flock(2) with LOCK_SH/LOCK_EX/LOCK_UN and LOCK_NB: owned by F. */
+int vfs_flock(struct task *t, struct file *f, unsigned op);
+/* Drops OWNER's POSIX locks on F's inode: any close of an fd by the
+ * process releases them all. */
+void locks_remove_posix(struct file *f, const void *owner);
+/* Drops F's OFD and flock locks (its last reference went). */
+void locks_remove_file(struct file *f);
+/* Frees an evicted inode's lock context. */
+void locks_free_inode(struct inode *inode);
 
 /* ---- fs contexts (root, cwd, umask of a task) ---- */
 

@@ -1,6 +1,7 @@
-/* dup, dup2, dup3, fcntl, ioctl (the fd-level requests), fsync,
+/* dup, dup2, dup3, fcntl, flock, ioctl (the fd-level requests), fsync,
  * fdatasync. */
 #include <stdatomic.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 
 #include "cvisor/pipe.h"
@@ -89,11 +90,38 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	case F_SETPIPE_SZ:
 		r = pipe_fcntl(f, t->creds, cmd, (unsigned)arg);
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW: {
+		struct flock fl;
+		if (copy_in(t, &fl, arg, sizeof(fl))) {
+			r = -EFAULT;
+			break;
+		}
+		r = vfs_fcntl_lock(t, f, cmd, &fl);
+		if (!r && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+		    copy_out(t, arg, &fl, sizeof(fl)))
+			r = -EFAULT;
+		break;
+	}
 	default:
-		/* Record locks, leases, seals, owners: not yet. */
+		/* Leases, seals, owners: not yet. */
 		r = -EINVAL;
 		break;
 	}
+	file_put(f);
+	return r;
+}
+
+long sys_flock(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	int r = vfs_flock(t, f, (unsigned)a->arg[1]);
 	file_put(f);
 	return r;
 }
