@@ -3,7 +3,9 @@
 #include <stdatomic.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
+#include "cvisor/fs.h"
 #include "cvisor/pipe.h"
 #include "fs_util.h"
 
@@ -107,13 +109,39 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 			r = -EFAULT;
 		break;
 	}
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		r = tmpfs_fcntl_seals(f, cmd, (unsigned)arg);
+		break;
 	default:
-		/* Leases, seals, owners: not yet. */
+		/* Leases, owners: not yet. */
 		r = -EINVAL;
 		break;
 	}
 	file_put(f);
 	return r;
+}
+
+/* memfd_create's name: at most 249 bytes (Linux's MFD_NAME_MAX_LEN). */
+#define MFD_NAME_MAX_LEN (NAME_MAX - 6)
+
+long sys_memfd_create(struct task *t, const struct syscall_args *a)
+{
+	unsigned flags = (unsigned)a->arg[1];
+	char name[MFD_NAME_MAX_LEN + 1];
+
+	/* No huge pages, and no MFD_EXEC/MFD_NOEXEC_SEAL (Linux 6.3). */
+	if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+		return -EINVAL;
+	long len = copy_in_string(t, name, a->arg[0], sizeof(name));
+	if (len == -ENAMETOOLONG)
+		return -EINVAL;
+	if (len < 0)
+		return len;
+	struct file *f = memfd_file_new(t->k, name, flags, t->creds);
+	int fd = fdt_install(t->fdt, f, flags & MFD_CLOEXEC, 0, task_nofile(t));
+	file_put(f);
+	return fd;
 }
 
 long sys_flock(struct task *t, const struct syscall_args *a)

@@ -144,10 +144,21 @@ static ssize_t tmpfs_write(struct file *f, const struct iovec *iov, int cnt, int
 		if (!want)
 			err = -EFBIG;
 	}
+	/* Seals: no writes at all, or none past the end. */
+	if (ti->reg.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) {
+		want = 0;
+		err = -EPERM;
+	}
 	while (done < want) {
 		uint64_t off = (uint64_t)*pos + done;
 		size_t in_page = off % PAGE_SIZE;
 		size_t n = MIN(PAGE_SIZE - in_page, want - done);
+		/* F_SEAL_GROW stops the write at the first page that would
+		 * extend the file (shmem_write_begin). */
+		if ((ti->reg.seals & F_SEAL_GROW) && (int64_t)(off + n) > ti->vfs.size) {
+			err = -EPERM;
+			break;
+		}
 		char *p = page_ptr(ti, off / PAGE_SIZE, true, NULL);
 		if (IS_ERR(p)) {
 			err = PTR_ERR(p);
@@ -197,7 +208,9 @@ static int tmpfs_fsync(struct file *f)
 static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 {
 	if (ia->valid & ATTR_SIZE) {
-		int err = tmpfs_truncate(TMPFS_I(inode), ia->size);
+		int err = tmpfs_seals_allow_size(TMPFS_I(inode), ia->size);
+		if (!err)
+			err = tmpfs_truncate(TMPFS_I(inode), ia->size);
 		if (err)
 			return err;
 	}

@@ -1,5 +1,6 @@
 /* tmpfs: the super block, inode creation and eviction. */
 #include <linux/magic.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "cvisor/fs.h"
@@ -16,6 +17,7 @@ static void tmpfs_evict_inode(struct inode *inode)
 		break;
 	case S_IFREG:
 		tmpfs_free_pages(ti, 0);
+		free(ti->reg.memfd_name);
 		break;
 	case S_IFLNK:
 		free(ti->target);
@@ -67,6 +69,9 @@ struct tmpfs_inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, m
 		iops = &tmpfs_file_iops;
 		fops = &tmpfs_file_fops;
 		RB_INIT(&ti->reg.chunks);
+		/* Sealing is for memfds made with MFD_ALLOW_SEALING only (as
+		 * Linux's shmem_get_inode). */
+		ti->reg.seals = F_SEAL_SEAL;
 		break;
 	case S_IFLNK:
 		iops = &tmpfs_symlink_iops;

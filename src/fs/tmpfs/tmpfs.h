@@ -36,6 +36,8 @@ struct tmpfs_inode {
 		} dir;
 		struct {
 			struct tmpfs_chunks chunks;
+			unsigned seals;		/* [lock] F_SEAL_*: memfd.c */
+			char *memfd_name;	/* "memfd:NAME" of a memfd, else NULL */
 		} reg;
 		char *target;
 	};
@@ -59,6 +61,8 @@ struct tmpfs_inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, m
 /* Frees every data page (eviction) or those from page FIRST on. */
 void tmpfs_free_pages(struct tmpfs_inode *ti, uint64_t first);
 int tmpfs_truncate(struct tmpfs_inode *ti, int64_t size);
+/* The seals' verdict on a change of size to SIZE: 0 or -EPERM. */
+int tmpfs_seals_allow_size(struct tmpfs_inode *ti, int64_t size);
 void tmpfs_dir_release(struct tmpfs_inode *ti);
 
 #endif
