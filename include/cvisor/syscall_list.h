@@ -182,6 +182,13 @@ SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
 SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
 SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 
+/* sys_splice.c */
+SYSCALL(sendfile, SUPPORT_FULL, "ffpu", NULL)
+SYSCALL(splice, SUPPORT_PARTIAL, "fpfpux", "copies through a buffer; SPLICE_F_NONBLOCK is not applied to the pipe side")
+SYSCALL(tee, SUPPORT_FULL, "ffux", NULL)
+SYSCALL(vmsplice, SUPPORT_PARTIAL, "fpux", "copies user memory (no page gifting)")
+SYSCALL(copy_file_range, SUPPORT_FULL, "fpfpux", NULL)
+
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")
