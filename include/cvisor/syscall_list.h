@@ -182,6 +182,20 @@ SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
 SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
 SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 
+/* sys_xattr.c */
+SYSCALL(getxattr, SUPPORT_PARTIAL, "ssxu", "user., trusted. and security. on tmpfs and the overlay's upper layer; none on host-layer files; no system. (ACLs)")
+SYSCALL(lgetxattr, SUPPORT_PARTIAL, "ssxu", "as getxattr")
+SYSCALL(fgetxattr, SUPPORT_PARTIAL, "fsxu", "as getxattr")
+SYSCALL(setxattr, SUPPORT_PARTIAL, "sspux", "as getxattr; setting one on a host-layer file copies it up")
+SYSCALL(lsetxattr, SUPPORT_PARTIAL, "sspux", "as setxattr")
+SYSCALL(fsetxattr, SUPPORT_PARTIAL, "fspux", "as setxattr")
+SYSCALL(listxattr, SUPPORT_PARTIAL, "sxu", "as getxattr")
+SYSCALL(llistxattr, SUPPORT_PARTIAL, "sxu", "as getxattr")
+SYSCALL(flistxattr, SUPPORT_PARTIAL, "fxu", "as getxattr")
+SYSCALL(removexattr, SUPPORT_PARTIAL, "ss", "as getxattr")
+SYSCALL(lremovexattr, SUPPORT_PARTIAL, "ss", "as getxattr")
+SYSCALL(fremovexattr, SUPPORT_PARTIAL, "fs", "as getxattr")
+
 /* sys_splice.c */
 SYSCALL(sendfile, SUPPORT_FULL, "ffpu", NULL)
 SYSCALL(splice, SUPPORT_PARTIAL, "fpfpux", "copies through a buffer; SPLICE_F_NONBLOCK is not applied to the pipe side")

@@ -57,6 +57,7 @@ struct path;
 struct pipe_inode_info;
 struct waitqueue;
 struct file_lock_context;
+struct simple_xattr;
 struct flock;
 
 /* Linux's limits: PATH_MAX counts the NUL; a component is at most
@@ -194,6 +195,16 @@ struct inode_ops {
 	/* Makes the open file description for INODE. NULL: a plain struct
 	 * file with inode->fops (file_alloc). */
 	struct file *(*open)(struct inode *inode, int flags);
+	/* Extended attributes, after the VFS's namespace and permission
+	 * checks (xattr.c); the filesystem locks what it needs. getxattr
+	 * with SIZE 0 returns the length; -ENODATA, -ERANGE. setxattr with
+	 * a NULL VALUE removes NAME; FLAGS are XATTR_CREATE/REPLACE.
+	 * listxattr lists trusted.* only if TRUSTED. NULL: -EOPNOTSUPP for
+	 * get and set, an empty list (as procfs). */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size, bool trusted);
 };
 
 /* inode->flags */
@@ -485,6 +496,31 @@ typedef struct file *chrdev_opener(struct inode *inode, int flags);
 int chrdev_register(dev_t dev, const struct file_ops *fops);
 int chrdev_register_opener(dev_t dev, chrdev_opener *open);
 struct file *chrdev_open(struct inode *inode, int flags);
+
+/* ---- extended attributes (xattr.c) ---- */
+
+/* Each with Linux's checks: namespaces (user., trusted., security.;
+ * others -EOPNOTSUPP), CAP_SYS_ADMIN for trusted.*, user.* only on
+ * regular files and directories with read/write permission. */
+ssize_t vfs_getxattr(const struct creds *cr, struct inode *inode, const char *name, void *buf,
+		     size_t size);
+ssize_t vfs_listxattr(const struct creds *cr, struct inode *inode, char *buf, size_t size);
+/* P (may be NULL or empty for an anonymous file) is checked for a
+ * read-only mount. A NULL VALUE removes NAME. */
+int vfs_setxattr(const struct creds *cr, const struct path *p, struct inode *inode,
+		 const char *name, const void *value, size_t size, int flags);
+
+/* An in-memory xattr store for a filesystem's inodes (tmpfs); the caller
+ * serialises access. */
+struct simple_xattrs {
+	TAILQ_HEAD(, simple_xattr) head;
+};
+void simple_xattrs_init(struct simple_xattrs *xs);
+void simple_xattrs_free(struct simple_xattrs *xs);
+ssize_t simple_xattr_get(struct simple_xattrs *xs, const char *name, void *buf, size_t size);
+int simple_xattr_set(struct simple_xattrs *xs, const char *name, const void *value, size_t size,
+		     int flags);
+ssize_t simple_xattr_list(struct simple_xattrs *xs, char *buf, size_t size, bool trusted);
 
 /* ---- advisory locks (locks.c) ---- */
 

@@ -299,6 +299,9 @@ out:
 }
 
 const struct inode_ops ovl_dir_iops = {
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
 	.lookup = ovl_lookup,
 	.create = ovl_create,
 	.mkdir = ovl_mkdir,

@@ -250,14 +250,18 @@ const struct inode_ops tmpfs_dir_iops = {
 	.unlink = tmpfs_unlink,
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
+	TMPFS_XATTR_OPS,
 };
 
 const struct inode_ops tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
+	TMPFS_XATTR_OPS,
 };
 
-/* Devices, fifos and sockets: every slot's default. */
-const struct inode_ops tmpfs_special_iops;
+/* Devices, fifos and sockets: every slot's default but xattrs. */
+const struct inode_ops tmpfs_special_iops = {
+	TMPFS_XATTR_OPS,
+};
 
 const struct file_ops tmpfs_dir_fops = {
 	.read = generic_read_dir,

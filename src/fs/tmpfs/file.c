@@ -221,6 +221,7 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 
 const struct inode_ops tmpfs_file_iops = {
 	.setattr = tmpfs_setattr,
+	TMPFS_XATTR_OPS,
 };
 
 const struct file_ops tmpfs_file_fops = {

@@ -69,6 +69,7 @@ static void memfd_evict_inode(struct inode *inode)
 	struct tmpfs_inode *ti = TMPFS_I(inode);
 	struct super_block *sb = inode->sb;
 
+	simple_xattrs_free(&ti->xattrs);
 	tmpfs_free_pages(ti, 0);
 	free(ti->reg.memfd_name);
 	free(ti);
