@@ -182,6 +182,12 @@ SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
 SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
 SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 
+/* sys_sync.c */
+SYSCALL(sync, SUPPORT_FULL, "", NULL)
+SYSCALL(syncfs, SUPPORT_FULL, "f", NULL)
+SYSCALL(fadvise64, SUPPORT_FULL, "fxxd", "validated, no effect")
+SYSCALL(fallocate, SUPPORT_PARTIAL, "fdxx", "tmpfs: mode 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE; other modes EOPNOTSUPP")
+
 /* sys_xattr.c */
 SYSCALL(getxattr, SUPPORT_PARTIAL, "ssxu", "user., trusted. and security. on tmpfs and the overlay's upper layer; none on host-layer files; no system. (ACLs)")
 SYSCALL(lgetxattr, SUPPORT_PARTIAL, "ssxu", "as getxattr")

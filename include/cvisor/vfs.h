@@ -407,6 +407,9 @@ struct file_ops {
 	 * sleep on them without missing a wake-up. NULL: always readable and
 	 * writable, DEFAULT_POLLMASK (vfs_poll). */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* fallocate(2) MODE (0, FALLOC_FL_KEEP_SIZE, with PUNCH_HOLE) over
+	 * [OFF, OFF+LEN), after the VFS's checks. NULL: -EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */

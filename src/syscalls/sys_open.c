@@ -54,16 +54,15 @@ long sys_close_range(struct task *t, const struct syscall_args *a)
 
 	if (flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE) || first > last)
 		return -EINVAL;
-	if (flags & CLOSE_RANGE_CLOEXEC) {
-		for (unsigned fd = first; fd <= last && fd < FDT_NR_OPEN; fd++)
-			fdt_set_cloexec(t->fdt, (int)fd, true);
-		return 0;
-	}
+	/* Unsharing comes first, so CLOSE_RANGE_CLOEXEC marks our own copy. */
 	if ((flags & CLOSE_RANGE_UNSHARE) && t->fdt->refs > 1) {
 		struct fd_table *own = fdt_fork(t->fdt);
 		fdt_put(t->fdt);
 		t->fdt = own;
 	}
-	fdt_close_range(t->fdt, first, last);
+	if (flags & CLOSE_RANGE_CLOEXEC)
+		fdt_cloexec_range(t->fdt, first, last);
+	else
+		fdt_close_range(t->fdt, first, last);
 	return 0;
 }

@@ -212,6 +212,15 @@ void fdt_close_range(struct fd_table *fdt, unsigned first, unsigned last)
 	fdt_close_where(fdt, first, last, false);
 }
 
+void fdt_cloexec_range(struct fd_table *fdt, unsigned first, unsigned last)
+{
+	pthread_mutex_lock(&fdt->lock);
+	for (; first < (unsigned)fdt->size && first <= last; first++)
+		if (fdt->fds[first].file)
+			fdt->fds[first].cloexec = true;
+	pthread_mutex_unlock(&fdt->lock);
+}
+
 void fdt_for_each(struct fd_table *fdt, void (*fn)(int fd, struct file *f, void *arg), void *arg)
 {
 	pthread_mutex_lock(&fdt->lock);

@@ -1,0 +1,133 @@
+/* fallocate (mode 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE), fadvise,
+ * sync/syncfs/fsync/fdatasync, close_range's flags. fallocate data checks
+ * run in a scratch directory (tmpfs or overlay inside, the host's
+ * filesystem natively). */
+#define TEST_WORKDIR
+#include "test.h"
+
+#include <linux/close_range.h>
+#include <linux/falloc.h>
+
+TEST(fallocate_extends_or_keeps_size)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644);
+	struct stat st;
+	ASSERT_OK(fd);
+	EXPECT_OK(fallocate(fd, 0, 0, 10000));
+	EXPECT_OK(fstat(fd, &st));
+	EXPECT_EQ(st.st_size, 10000);
+	EXPECT_GE(st.st_blocks, 10000 / 512);
+	/* Inside the file: no change of size. */
+	EXPECT_OK(fallocate(fd, 0, 100, 10));
+	EXPECT_OK(fstat(fd, &st));
+	EXPECT_EQ(st.st_size, 10000);
+	EXPECT_OK(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 50000));
+	EXPECT_OK(fstat(fd, &st));
+	EXPECT_EQ(st.st_size, 10000);
+	EXPECT_GE(st.st_blocks, 50000 / 512);
+	/* The allocated range reads as zeros. */
+	char buf[16], zeros[16] = { 0 };
+	EXPECT_EQ(pread(fd, buf, sizeof(buf), 5000), (ssize_t)sizeof(buf));
+	EXPECT_MEMEQ(buf, zeros, sizeof(buf));
+	close(fd);
+}
+
+TEST(fallocate_punch_hole)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644);
+	static char data[3 * 4096];
+	char buf[3 * 4096];
+	struct stat st;
+	ASSERT_OK(fd);
+	memset(data, 'x', sizeof(data));
+	ASSERT_EQ(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 10), EOPNOTSUPP);
+	/* A partial page is zeroed, whole pages are freed. */
+	EXPECT_OK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 2 * 4096));
+	EXPECT_OK(fstat(fd, &st));
+	EXPECT_EQ(st.st_size, (off_t)sizeof(data));
+	EXPECT_EQ(pread(fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	for (int i = 0; i < (int)sizeof(buf); i++) {
+		char want = i >= 100 && i < 100 + 2 * 4096 ? 0 : 'x';
+		if (buf[i] != want) {
+			EXPECT_EQ(i, -1);
+			break;
+		}
+	}
+	close(fd);
+}
+
+TEST(fallocate_errors)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644), ro = open("f", O_RDONLY), p[2];
+	ASSERT_OK(fd);
+	ASSERT_OK(ro);
+	ASSERT_OK(pipe(p));
+	EXPECT_ERRNO(fallocate(fd, 0, -1, 10), EINVAL);
+	EXPECT_ERRNO(fallocate(fd, 0, 0, 0), EINVAL);
+	EXPECT_ERRNO(fallocate(ro, 0, 0, 10), EBADF);
+	EXPECT_ERRNO(fallocate(-1, 0, 0, 10), EBADF);
+	EXPECT_ERRNO(fallocate(p[1], 0, 0, 10), ESPIPE);
+	EXPECT_ERRNO(fallocate(fd, 0, INT64_MAX - 5, 10), EFBIG);
+	EXPECT_ERRNO(fallocate(fd, 0x1000, 0, 10), EOPNOTSUPP);
+	int dir = open(".", O_RDONLY | O_DIRECTORY);
+	EXPECT_ERRNO(fallocate(dir, 0, 0, 10), EBADF);
+	close(dir);
+	close(fd);
+	close(ro);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST(fadvise_is_validated)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644), p[2];
+	ASSERT_OK(fd);
+	ASSERT_OK(pipe(p));
+	EXPECT_EQ(posix_fadvise(fd, 0, 100, POSIX_FADV_SEQUENTIAL), 0);
+	EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	EXPECT_EQ(posix_fadvise(fd, 0, 0, 99), EINVAL);
+	EXPECT_EQ(posix_fadvise(fd, 0, -1, POSIX_FADV_NORMAL), EINVAL);
+	EXPECT_EQ(posix_fadvise(p[0], 0, 0, POSIX_FADV_NORMAL), ESPIPE);
+	EXPECT_EQ(posix_fadvise(-1, 0, 0, POSIX_FADV_NORMAL), EBADF);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST(sync_calls)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644);
+	ASSERT_OK(fd);
+	sync();
+	EXPECT_OK(syncfs(fd));
+	EXPECT_ERRNO(syncfs(-1), EBADF);
+	EXPECT_OK(fsync(fd));
+	EXPECT_OK(fdatasync(fd));
+	EXPECT_ERRNO(fsync(-1), EBADF);
+	close(fd);
+}
+
+static int close_range_(unsigned first, unsigned last, unsigned flags)
+{
+	return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+TEST(close_range_cloexec_and_unshare)
+{
+	int a = dup(0), b = dup(0), c = dup(0);
+	ASSERT_OK(a);
+	ASSERT_OK(b);
+	ASSERT_OK(c);
+	EXPECT_OK(close_range_((unsigned)b, ~0U, CLOSE_RANGE_CLOEXEC));
+	EXPECT_EQ(fcntl(a, F_GETFD), 0);
+	EXPECT_EQ(fcntl(b, F_GETFD), FD_CLOEXEC);
+	EXPECT_EQ(fcntl(c, F_GETFD), FD_CLOEXEC);
+	EXPECT_OK(close_range_((unsigned)b, (unsigned)c, CLOSE_RANGE_UNSHARE));
+	EXPECT_ERRNO(fcntl(b, F_GETFD), EBADF);
+	EXPECT_ERRNO(fcntl(c, F_GETFD), EBADF);
+	EXPECT_EQ(fcntl(a, F_GETFD), 0);
+	EXPECT_ERRNO(close_range_(5, 4, 0), EINVAL);
+	EXPECT_ERRNO(close_range_(3, 4, 0x8), EINVAL);
+	close(a);
+}
