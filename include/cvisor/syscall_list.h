@@ -107,8 +107,8 @@ SYSCALL(pwritev, SUPPORT_FULL, "fpdd", NULL)
 SYSCALL(lseek, SUPPORT_FULL, "fdd", NULL)
 
 /* sys_open.c */
-SYSCALL(open, SUPPORT_PARTIAL, "som", "no O_TMPFILE; sockets give ENXIO")
-SYSCALL(openat, SUPPORT_PARTIAL, "fsom", "no O_TMPFILE; sockets give ENXIO")
+SYSCALL(open, SUPPORT_PARTIAL, "som", "O_TMPFILE on tmpfs and the overlay; sockets give ENXIO")
+SYSCALL(openat, SUPPORT_PARTIAL, "fsom", "O_TMPFILE on tmpfs and the overlay; sockets give ENXIO")
 SYSCALL(creat, SUPPORT_FULL, "sm", NULL)
 SYSCALL(close, SUPPORT_FULL, "f", NULL)
 SYSCALL(close_range, SUPPORT_FULL, "uux", NULL)

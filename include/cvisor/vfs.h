@@ -170,6 +170,9 @@ struct inode_ops {
 		     const struct creds *cr, struct inode **out);
 	int (*symlink)(struct inode *dir, const char *name, const char *target,
 		       const struct creds *cr, struct inode **out);
+	/* O_TMPFILE: a regular file of MODE on DIR's filesystem with no
+	 * name (nlink 0). NULL: -EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, mode_t mode, const struct creds *cr, struct inode **out);
 	/* Adds NAME in DIR for OLD (not a directory; the filesystem locks
 	 * it). NULL: -EPERM. */
 	int (*link)(struct inode *old, struct inode *dir, const char *name);
@@ -188,6 +191,10 @@ struct inode_ops {
 	/* Copies the target of a symlink (not NUL-terminated); returns its
 	 * length. NULL: -EINVAL, as readlink(2) of a non-symlink. */
 	int (*readlink)(struct inode *inode, char *buf, size_t size);
+	/* A magic link (/proc/pid/fd/N): the path it stands for, as a
+	 * reference; the walk jumps there instead of reading the target
+	 * text. NULL: an ordinary symlink. */
+	int (*get_link_path)(struct inode *inode, struct path *out);
 	/* NULL: generic_getattr, from the inode's fields. */
 	int (*getattr)(struct inode *inode, struct kstat *st);
 	/* NULL: generic_setattr, which sets the fields (not the size). */
@@ -209,6 +216,7 @@ struct inode_ops {
 
 /* inode->flags */
 #define I_OVL_OPAQUE 0x1	/* overlay: an upper directory hiding the lower */
+#define I_LINKABLE 0x2		/* an O_TMPFILE file linkat may give a name */
 
 struct inode {
 	_Atomic int refs;

@@ -181,7 +181,18 @@ int nd_walk(struct nameidata *nd, const char *s, bool follow_last, struct last_c
 		if (err)
 			return err;
 		struct inode *inode = d_inode(next.dentry);
-		if (S_ISLNK(inode->mode) && (!is_last || follow_last || trailing)) {
+		if (S_ISLNK(inode->mode) && (!is_last || follow_last || trailing) &&
+		    inode->ops->get_link_path) {
+			/* A magic link: jump to the path it stands for. */
+			struct path target;
+			err = ++nd->nlinks > VFS_MAX_SYMLINKS ? -ELOOP
+			    : inode->ops->get_link_path(inode, &target);
+			path_put(&next);
+			if (err)
+				return err;
+			path_put(&nd->cur);
+			nd->cur = target;
+		} else if (S_ISLNK(inode->mode) && (!is_last || follow_last || trailing)) {
 			char *target;
 			err = nd_get_link(nd, inode, &target);
 			path_put(&next);

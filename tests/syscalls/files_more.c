@@ -131,3 +131,47 @@ TEST(close_range_cloexec_and_unshare)
 	EXPECT_ERRNO(close_range_(3, 4, 0x8), EINVAL);
 	close(a);
 }
+
+/* O_TMPFILE: an unnamed file in a directory, shown as "dir/#ino
+ * (deleted)", that linkat through /proc/self/fd can name (unless
+ * O_EXCL). */
+TEST(tmpfile_and_linkat)
+{
+	int fd = open(".", O_TMPFILE | O_RDWR, 0600);
+	ASSERT_OK(fd);
+	struct stat st;
+	EXPECT_OK(fstat(fd, &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(st.st_nlink, 0);
+	EXPECT_EQ(st.st_mode & 07777, 0600);
+	EXPECT_EQ(write(fd, "tmp", 3), 3);
+	char link[64], target[PATH_MAX] = "", want[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	ASSERT_GE(n, 0);
+	snprintf(want, sizeof(want), "/#%llu (deleted)", (unsigned long long)st.st_ino);
+	EXPECT_TRUE(n > (ssize_t)strlen(want) && !strcmp(target + n - strlen(want), want));
+	EXPECT_OK(linkat(AT_FDCWD, link, AT_FDCWD, "named", AT_SYMLINK_FOLLOW));
+	EXPECT_OK(fstat(fd, &st));
+	EXPECT_EQ(st.st_nlink, 1);
+	char buf[8] = "";
+	EXPECT_EQ(test_read_file("named", buf, sizeof(buf)), 3);
+	EXPECT_MEMEQ(buf, "tmp", 3);
+	close(fd);
+
+	fd = open(".", O_TMPFILE | O_WRONLY | O_EXCL, 0600);
+	ASSERT_OK(fd);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	EXPECT_ERRNO(linkat(AT_FDCWD, link, AT_FDCWD, "named2", AT_SYMLINK_FOLLOW), ENOENT);
+	close(fd);
+}
+
+TEST(tmpfile_errors)
+{
+	EXPECT_ERRNO(open(".", O_TMPFILE | O_RDONLY, 0600), EINVAL);
+	EXPECT_ERRNO(open(".", O_TMPFILE | O_RDWR | O_CREAT, 0600), EINVAL);
+	EXPECT_ERRNO(open("missing", O_TMPFILE | O_RDWR, 0600), ENOENT);
+	ASSERT_OK(test_write_file("file", ""));
+	EXPECT_ERRNO(open("file", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+	EXPECT_ERRNO(open("/proc", O_TMPFILE | O_RDWR, 0600), EOPNOTSUPP);
+}

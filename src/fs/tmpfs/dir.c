@@ -240,7 +240,17 @@ static int tmpfs_dir_fsync(struct file *f)
 	return 0;	/* nothing below memory to flush */
 }
 
+static int tmpfs_tmpfile(struct inode *dir, mode_t mode, const struct creds *cr,
+			 struct inode **out)
+{
+	struct tmpfs_inode *ti = tmpfs_new_inode(dir->sb, dir, mode, cr);
+	ti->vfs.nlink = 0;
+	*out = &ti->vfs;
+	return 0;
+}
+
 const struct inode_ops tmpfs_dir_iops = {
+	.tmpfile = tmpfs_tmpfile,
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
 	.mkdir = tmpfs_mkdir,
