@@ -111,6 +111,7 @@ SYSCALL(open, SUPPORT_PARTIAL, "som", "O_TMPFILE on tmpfs and the overlay; socke
 SYSCALL(openat, SUPPORT_PARTIAL, "fsom", "O_TMPFILE on tmpfs and the overlay; sockets give ENXIO")
 SYSCALL(creat, SUPPORT_FULL, "sm", NULL)
 SYSCALL(close, SUPPORT_FULL, "f", NULL)
+SYSCALL(openat2, SUPPORT_PARTIAL, "fspu", "RESOLVE_NO_XDEV, NO_MAGICLINKS, NO_SYMLINKS, BENEATH, IN_ROOT; RESOLVE_CACHED always EAGAIN")
 SYSCALL(close_range, SUPPORT_FULL, "uux", NULL)
 
 /* sys_stat.c */

@@ -594,6 +594,9 @@ struct walk_base {
 	struct fs_context *fs;
 	const struct creds *cr;
 	const struct path *at;
+	/* openat2's RESOLVE_* restrictions (<linux/openat2.h>): with
+	 * BENEATH or IN_ROOT the start directory is the walk's root. */
+	unsigned resolve;
 };
 
 int vfs_lookup(const struct walk_base *wb, const char *name, unsigned flags, struct path *out);

@@ -175,3 +175,90 @@ TEST(tmpfile_errors)
 	EXPECT_ERRNO(open("file", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
 	EXPECT_ERRNO(open("/proc", O_TMPFILE | O_RDWR, 0600), EOPNOTSUPP);
 }
+
+#include <linux/openat2.h>
+
+static int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+/* A tree for openat2: d/f, d/sub/, d/l -> f, d/abs -> /etc, d/up -> ../x. */
+static int openat2_tree(void)
+{
+	if (mkdir("d", 0755) || mkdir("d/sub", 0755) || test_write_file("d/f", "f") ||
+	    test_write_file("x", "x") || symlink("f", "d/l") || symlink("/etc", "d/abs") ||
+	    symlink("../x", "d/up"))
+		return -1;
+	return open("d", O_RDONLY | O_DIRECTORY);
+}
+
+TEST(openat2_struct_and_flag_checks)
+{
+	int d = openat2_tree();
+	ASSERT_OK(d);
+	int fd = openat2_(d, "f", O_RDONLY, 0, 0);
+	EXPECT_OK(fd);
+	close(fd);
+	struct { struct open_how how; uint64_t extra; } big = { .how = { .flags = O_RDONLY } };
+	EXPECT_ERRNO(syscall(SYS_openat2, d, "f", &big, 10), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_openat2, d, "f", &big, 8192), E2BIG);
+	fd = (int)syscall(SYS_openat2, d, "f", &big, sizeof(big));
+	EXPECT_OK(fd);
+	close(fd);
+	big.extra = 1;
+	EXPECT_ERRNO(syscall(SYS_openat2, d, "f", &big, sizeof(big)), E2BIG);
+	EXPECT_ERRNO(syscall(SYS_openat2, d, "f", test_bad_ptr(), sizeof(struct open_how)), EFAULT);
+	EXPECT_ERRNO(openat2_(d, "f", 1ULL << 40, 0, 0), EINVAL);
+	EXPECT_ERRNO(openat2_(d, "f", O_RDONLY, 0644, 0), EINVAL);
+	EXPECT_ERRNO(openat2_(d, "new", O_CREAT | O_WRONLY, 010000, 0), EINVAL);
+	EXPECT_ERRNO(openat2_(d, "f", O_RDONLY, 0, 0x40), EINVAL);
+	EXPECT_ERRNO(openat2_(d, "f", O_RDONLY, 0, RESOLVE_BENEATH | RESOLVE_IN_ROOT), EINVAL);
+	EXPECT_ERRNO(openat2_(d, "f", O_RDONLY | O_CREAT, 0644, RESOLVE_CACHED), EAGAIN);
+	fd = openat2_(d, "f", O_RDONLY, 0, RESOLVE_CACHED);
+	int e = errno;
+	EXPECT_TRUE(fd >= 0 || e == EAGAIN);
+	if (fd >= 0)
+		close(fd);
+	close(d);
+}
+
+TEST(openat2_resolve_flags)
+{
+	int d = openat2_tree();
+	ASSERT_OK(d);
+	int fd;
+#define EXPECT_OPENS(dirfd, path, resolve)                          \
+	do {                                                        \
+		fd = openat2_(dirfd, path, O_RDONLY, 0, resolve);   \
+		EXPECT_OK(fd);                                      \
+		if (fd >= 0)                                        \
+			close(fd);                                  \
+	} while (0)
+	EXPECT_ERRNO(openat2_(d, "l", O_RDONLY, 0, RESOLVE_NO_SYMLINKS), ELOOP);
+	EXPECT_ERRNO(openat2_(d, "up", O_RDONLY, 0, RESOLVE_NO_SYMLINKS), ELOOP);
+	EXPECT_OPENS(d, "l", RESOLVE_BENEATH);
+	EXPECT_OPENS(d, "sub/../f", RESOLVE_BENEATH);
+	EXPECT_ERRNO(openat2_(d, "../x", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
+	EXPECT_ERRNO(openat2_(d, "up", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
+	EXPECT_ERRNO(openat2_(d, "/etc/passwd", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
+	EXPECT_ERRNO(openat2_(d, "abs/passwd", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
+	/* IN_ROOT: "/" and ".." stop at the directory. */
+	EXPECT_OPENS(d, "/f", RESOLVE_IN_ROOT);
+	EXPECT_OPENS(d, "../../f", RESOLVE_IN_ROOT);
+	EXPECT_ERRNO(openat2_(d, "abs/passwd", O_RDONLY, 0, RESOLVE_IN_ROOT), ENOENT);
+	EXPECT_ERRNO(openat2_(d, "up", O_RDONLY, 0, RESOLVE_IN_ROOT), ENOENT);
+	/* Magic links. */
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", d);
+	EXPECT_OPENS(AT_FDCWD, link, 0);
+	EXPECT_ERRNO(openat2_(AT_FDCWD, link, O_RDONLY, 0, RESOLVE_NO_MAGICLINKS), ELOOP);
+	EXPECT_ERRNO(openat2_(AT_FDCWD, link, O_RDONLY, 0, RESOLVE_NO_SYMLINKS), ELOOP);
+	/* Mounts: / to /proc is a crossing. */
+	int root = open("/", O_RDONLY | O_DIRECTORY);
+	EXPECT_ERRNO(openat2_(root, "proc/self/status", O_RDONLY, 0, RESOLVE_NO_XDEV), EXDEV);
+	EXPECT_OPENS(d, "f", RESOLVE_NO_XDEV);
+	close(root);
+	close(d);
+}
