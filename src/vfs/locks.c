@@ -375,7 +375,9 @@ out_unlock:
 	return err;
 }
 
-void locks_remove_posix(struct file *f, const void *owner)
+/* Drops every record lock of OWNER on F's inode, and with FLOCK_TOO
+ * F's flock lock. */
+static void locks_remove(struct file *f, const void *owner, bool flock_too)
 {
 	struct inode *inode = lock_inode(f);
 	/* Files never locked (nearly all) skip the lock. */
@@ -383,31 +385,22 @@ void locks_remove_posix(struct file *f, const void *owner)
 		return;
 	pthread_mutex_lock(&locks_lock);
 	struct file_lock_context *ctx = inode->flctx;
-	if (ctx) {
-		struct file_lock req = { .kind = LK_POSIX, .type = F_UNLCK, .owner = owner,
-					 .start = 0, .end = OFFSET_MAX };
-		posix_apply(ctx, &req);
-		waitqueue_wake_all(&ctx->wq);
-	}
+	struct file_lock req = { .type = F_UNLCK, .owner = owner, .start = 0, .end = OFFSET_MAX };
+	posix_apply(ctx, &req);
+	if (flock_too)
+		flock_remove(ctx, f);
+	waitqueue_wake_all(&ctx->wq);
 	pthread_mutex_unlock(&locks_lock);
+}
+
+void locks_remove_posix(struct file *f, const void *owner)
+{
+	locks_remove(f, owner, false);
 }
 
 void locks_remove_file(struct file *f)
 {
-	struct inode *inode = lock_inode(f);
-	/* Files never locked (nearly all) skip the lock. */
-	if (!inode || !__atomic_load_n(&inode->flctx, __ATOMIC_ACQUIRE))
-		return;
-	pthread_mutex_lock(&locks_lock);
-	struct file_lock_context *ctx = inode->flctx;
-	if (ctx) {
-		struct file_lock req = { .kind = LK_OFD, .type = F_UNLCK, .owner = f,
-					 .start = 0, .end = OFFSET_MAX };
-		posix_apply(ctx, &req);
-		flock_remove(ctx, f);
-		waitqueue_wake_all(&ctx->wq);
-	}
-	pthread_mutex_unlock(&locks_lock);
+	locks_remove(f, f, true);
 }
 
 void locks_free_inode(struct inode *inode)

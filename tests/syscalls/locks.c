@@ -205,32 +205,49 @@ TEST(conflict_gives_eagain_and_exit_releases)
 	close(fd);
 }
 
+/* Forks a child that takes a whole-file write lock on "f" (fcntl, or
+ * flock with FLOCK) and holds it for HOLD_US microseconds (< 0: until
+ * killed) before exiting. Returns once the child holds it: its pid, or
+ * -1. */
+static pid_t fork_holder(bool flock_it, int hold_us)
+{
+	int p[2];
+	char c;
+	if (pipe(p))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int cfd = open("f", O_RDWR);
+		if (flock_it ? flock(cfd, LOCK_EX) : setlk(cfd, F_SETLK, F_WRLCK, 0, 0))
+			_exit(1);
+		(void)!write(p[1], "x", 1);
+		if (hold_us < 0)
+			pause();
+		else
+			usleep((useconds_t)hold_us);
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &c, 1) != 1)
+		pid = -1;
+	close(p[0]);
+	return pid;
+}
+
 /* The child holds a write lock for a while; the parent's F_SETLKW waits
  * and then gets it. */
 TEST(setlkw_waits_for_the_holder)
 {
-	int fd = open_file(O_RDWR), p[2];
-	char c;
+	int fd = open_file(O_RDWR);
 	ASSERT_OK(fd);
-	ASSERT_OK(pipe(p));
-	pid_t pid = fork();
-	if (pid == 0) {
-		int cfd = open("f", O_RDWR);
-		if (setlk(cfd, F_SETLK, F_WRLCK, 0, 0))
-			_exit(1);
-		(void)!write(p[1], "x", 1);
-		usleep(100000);
-		_exit(0);
-	}
-	ASSERT_EQ(read(p[0], &c, 1), 1);
+	pid_t pid = fork_holder(false, 100000);
+	ASSERT_GE(pid, 0);
 	EXPECT_ERRNO(setlk(fd, F_SETLK, F_WRLCK, 0, 0), EAGAIN);
 	EXPECT_OK(setlk(fd, F_SETLKW, F_WRLCK, 0, 0));
 	int st;
 	EXPECT_EQ(waitpid(pid, &st, 0), pid);
 	EXPECT_EQ(st, 0);
 	close(fd);
-	close(p[0]);
-	close(p[1]);
 }
 
 /* Parent holds byte 0 and wants byte 1; the child holds byte 1 and wants
@@ -277,20 +294,10 @@ static void on_alarm(int sig)
 /* A signal whose handler lacks SA_RESTART ends F_SETLKW with EINTR. */
 TEST(setlkw_is_interrupted_by_a_signal)
 {
-	int fd = open_file(O_RDWR), p[2];
-	char c;
+	int fd = open_file(O_RDWR);
 	ASSERT_OK(fd);
-	ASSERT_OK(pipe(p));
-	pid_t pid = fork();
-	if (pid == 0) {
-		int cfd = open("f", O_RDWR);
-		if (setlk(cfd, F_SETLK, F_WRLCK, 0, 0))
-			_exit(1);
-		(void)!write(p[1], "x", 1);
-		pause();
-		_exit(0);
-	}
-	ASSERT_EQ(read(p[0], &c, 1), 1);
+	pid_t pid = fork_holder(false, -1);
+	ASSERT_GE(pid, 0);
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	sigaction(SIGALRM, &sa, &old);
 	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
@@ -300,8 +307,6 @@ TEST(setlkw_is_interrupted_by_a_signal)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(fd);
-	close(p[0]);
-	close(p[1]);
 }
 
 /* OFD locks belong to the open file description: two opens in one process
@@ -397,26 +402,14 @@ TEST(flock_belongs_to_the_description)
 /* A blocking flock waits until the holder's description is closed. */
 TEST(flock_waits_for_the_holder)
 {
-	int fd = open_file(O_RDONLY), p[2];
-	char c;
+	int fd = open_file(O_RDONLY);
 	ASSERT_OK(fd);
-	ASSERT_OK(pipe(p));
-	pid_t pid = fork();
-	if (pid == 0) {
-		int cfd = open("f", O_RDONLY);
-		if (flock(cfd, LOCK_EX))
-			_exit(1);
-		(void)!write(p[1], "x", 1);
-		usleep(100000);
-		_exit(0);
-	}
-	ASSERT_EQ(read(p[0], &c, 1), 1);
+	pid_t pid = fork_holder(true, 100000);
+	ASSERT_GE(pid, 0);
 	EXPECT_ERRNO(flock(fd, LOCK_SH | LOCK_NB), EWOULDBLOCK);
 	EXPECT_OK(flock(fd, LOCK_SH));
 	int st;
 	EXPECT_EQ(waitpid(pid, &st, 0), pid);
 	EXPECT_EQ(st, 0);
 	close(fd);
-	close(p[0]);
-	close(p[1]);
 }
