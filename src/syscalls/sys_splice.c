@@ -94,6 +94,25 @@ static int put_offset(struct task *t, struct file *f, uaddr_t uoff, int64_t pos)
 	return 0;
 }
 
+/* Ends a call that moved R bytes (or failed with R): stores the
+ * positions that moved (POS_IN, POS_OUT; NULL: none) where they came
+ * from, an error doing so replacing R, and drops both files. */
+static long transfer_done(struct task *t, long r, struct file *in, uaddr_t uoff_in,
+			  const int64_t *pos_in, struct file *out, uaddr_t uoff_out,
+			  const int64_t *pos_out)
+{
+	if (r > 0) {
+		int err = pos_in ? put_offset(t, in, uoff_in, *pos_in) : 0;
+		if (!err && pos_out)
+			err = put_offset(t, out, uoff_out, *pos_out);
+		if (err)
+			r = err;
+	}
+	file_put(in);
+	file_put(out);
+	return r;
+}
+
 /* Gets both files: -EBADF unless IN is open for reading and OUT for
  * writing. */
 static int get_in_out(struct task *t, int in_fd, int out_fd, struct file **in, struct file **out)
@@ -114,6 +133,7 @@ long sys_sendfile(struct task *t, const struct syscall_args *a)
 	size_t count = MIN(a->arg[3], (size_t)VFS_MAX_RW_COUNT);
 	struct file *in, *out;
 	int64_t pos = 0;
+	bool seekable = false;
 
 	long r = get_in_out(t, in_fd, out_fd, &in, &out);
 	if (r)
@@ -124,7 +144,7 @@ long sys_sendfile(struct task *t, const struct syscall_args *a)
 		r = -EINVAL;
 		goto out_put;
 	}
-	bool seekable = in->fmode & FMODE_LSEEK;
+	seekable = in->fmode & FMODE_LSEEK;
 	/* Not from a pipe either (Linux 6.1's do_splice_direct). */
 	if (!uoff && file_is_pipe(in)) {
 		r = -EINVAL;
@@ -138,15 +158,8 @@ long sys_sendfile(struct task *t, const struct syscall_args *a)
 	if (count == 0)
 		goto out_put;
 	r = transfer(in, seekable ? &pos : NULL, out, NULL, count);
-	if (r > 0 && (uoff || seekable)) {
-		int err = put_offset(t, in, uoff, pos);
-		if (err)
-			r = err;
-	}
 out_put:
-	file_put(in);
-	file_put(out);
-	return r;
+	return transfer_done(t, r, in, uoff, uoff || seekable ? &pos : NULL, out, 0, NULL);
 }
 
 long sys_copy_file_range(struct task *t, const struct syscall_args *a)
@@ -155,7 +168,7 @@ long sys_copy_file_range(struct task *t, const struct syscall_args *a)
 	uaddr_t uoff_in = a->arg[1], uoff_out = a->arg[3];
 	size_t len = MIN(a->arg[4], (size_t)VFS_MAX_RW_COUNT);
 	struct file *in, *out;
-	int64_t pos_in, pos_out;
+	int64_t pos_in = 0, pos_out = 0;
 
 	if (a->arg[5])
 		return -EINVAL;
@@ -190,17 +203,8 @@ long sys_copy_file_range(struct task *t, const struct syscall_args *a)
 		goto out_put;
 	}
 	r = transfer(in, &pos_in, out, &pos_out, len);
-	if (r > 0) {
-		int err = put_offset(t, in, uoff_in, pos_in);
-		if (!err)
-			err = put_offset(t, out, uoff_out, pos_out);
-		if (err)
-			r = err;
-	}
 out_put:
-	file_put(in);
-	file_put(out);
-	return r;
+	return transfer_done(t, r, in, uoff_in, &pos_in, out, uoff_out, &pos_out);
 }
 
 long sys_splice(struct task *t, const struct syscall_args *a)
@@ -211,6 +215,7 @@ long sys_splice(struct task *t, const struct syscall_args *a)
 	unsigned flags = (unsigned)a->arg[5];
 	struct file *in, *out;
 	int64_t pos_in = 0, pos_out = 0;
+	bool in_pos = false, out_pos = false;
 
 	if (flags & ~SPLICE_F_ALL)
 		return -EINVAL;
@@ -235,8 +240,8 @@ long sys_splice(struct task *t, const struct syscall_args *a)
 		r = -EINVAL;
 		goto out_put;
 	}
-	bool in_pos = !in_pipe && (uoff_in || (in->fmode & FMODE_LSEEK));
-	bool out_pos = !out_pipe && uoff_out;
+	in_pos = !in_pipe && (uoff_in || (in->fmode & FMODE_LSEEK));
+	out_pos = !out_pipe && uoff_out;
 	if (in_pos)
 		r = get_offset(t, in, uoff_in, &pos_in);
 	if (!r && out_pos)
@@ -244,17 +249,9 @@ long sys_splice(struct task *t, const struct syscall_args *a)
 	if (r || len == 0)
 		goto out_put;
 	r = transfer(in, in_pos ? &pos_in : NULL, out, out_pos ? &pos_out : NULL, len);
-	if (r > 0) {
-		int err = in_pos ? put_offset(t, in, uoff_in, pos_in) : 0;
-		if (!err && out_pos)
-			err = put_offset(t, out, uoff_out, pos_out);
-		if (err)
-			r = err;
-	}
 out_put:
-	file_put(in);
-	file_put(out);
-	return r;
+	return transfer_done(t, r, in, uoff_in, in_pos ? &pos_in : NULL, out, uoff_out,
+			     out_pos ? &pos_out : NULL);
 }
 
 long sys_tee(struct task *t, const struct syscall_args *a)
