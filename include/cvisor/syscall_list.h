@@ -205,7 +205,7 @@ SYSCALL(fremovexattr, SUPPORT_PARTIAL, "fs", "as getxattr")
 
 /* sys_splice.c */
 SYSCALL(sendfile, SUPPORT_FULL, "ffpu", NULL)
-SYSCALL(splice, SUPPORT_PARTIAL, "fpfpux", "copies through a buffer; SPLICE_F_NONBLOCK is not applied to the pipe side")
+SYSCALL(splice, SUPPORT_FULL, "fpfpux", "copies through a sentry buffer")
 SYSCALL(tee, SUPPORT_FULL, "ffux", NULL)
 SYSCALL(vmsplice, SUPPORT_PARTIAL, "fpux", "copies user memory (no page gifting)")
 SYSCALL(copy_file_range, SUPPORT_FULL, "fpfpux", NULL)

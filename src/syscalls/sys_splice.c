@@ -248,6 +248,19 @@ long sys_splice(struct task *t, const struct syscall_args *a)
 		r = get_offset(t, out, uoff_out, &pos_out);
 	if (r || len == 0)
 		goto out_put;
+	/* SPLICE_F_NONBLOCK: the pipe side does not wait (an empty pipe
+	 * with no writer is still EOF). The other side may. */
+	if (flags & SPLICE_F_NONBLOCK) {
+		bool writers;
+		if (in_pipe && !pipe_held(in, &writers)) {
+			r = writers ? -EAGAIN : 0;
+			goto out_put;
+		}
+		if (out_pipe && !pipe_room(out)) {
+			r = -EAGAIN;
+			goto out_put;
+		}
+	}
 	r = transfer(in, in_pos ? &pos_in : NULL, out, out_pos ? &pos_out : NULL, len);
 out_put:
 	return transfer_done(t, r, in, uoff_in, in_pos ? &pos_in : NULL, out, uoff_out,

@@ -309,6 +309,39 @@ TEST(setlkw_is_interrupted_by_a_signal)
 	close(fd);
 }
 
+static volatile sig_atomic_t alarms;
+
+static void count_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* With SA_RESTART the interrupted F_SETLKW starts again and gets the lock
+ * once the holder exits. */
+TEST(setlkw_restarts_with_sa_restart)
+{
+	int fd = open_file(O_RDWR);
+	ASSERT_OK(fd);
+	pid_t pid = fork_holder(false, 300000);
+	ASSERT_GE(pid, 0);
+	struct sigaction sa = { .sa_handler = count_alarm, .sa_flags = SA_RESTART }, old;
+	sigaction(SIGALRM, &sa, &old);
+	alarms = 0;
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+	EXPECT_OK(setlk(fd, F_SETLKW, F_WRLCK, 0, 0));
+	/* On a very slow machine the lock may come before the timer. */
+	while (!alarms)
+		usleep(1000);
+	EXPECT_EQ(alarms, 1);
+	sigaction(SIGALRM, &old, NULL);
+	int st;
+	EXPECT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_EQ(st, 0);
+	close(fd);
+}
+
 /* OFD locks belong to the open file description: two opens in one process
  * conflict, and POSIX and OFD locks conflict with each other. */
 TEST(ofd_locks_belong_to_the_open_file)

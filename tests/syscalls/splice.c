@@ -163,6 +163,15 @@ TEST(splice_errors)
 	off = -1;
 	EXPECT_ERRNO(splice(a, &off, p[1], NULL, 1, 0), EINVAL);
 	EXPECT_EQ(splice(a, NULL, p[1], NULL, 0, 0), 0);
+	/* SPLICE_F_NONBLOCK: an empty pipe is EAGAIN, a full one too. */
+	EXPECT_ERRNO(splice(p[0], NULL, b, NULL, 10, SPLICE_F_NONBLOCK), EAGAIN);
+	int size = fcntl(q[1], F_GETPIPE_SZ);
+	char *fill = calloc(1, (size_t)size);
+	ASSERT_EQ(write(q[1], fill, (size_t)size), size);
+	free(fill);
+	EXPECT_ERRNO(splice(a, NULL, q[1], NULL, 1, SPLICE_F_NONBLOCK), EAGAIN);
+	static char drain[1 << 20];
+	EXPECT_EQ(read(q[0], drain, sizeof(drain)), size);
 	/* Pipe to pipe. */
 	ASSERT_EQ(write(p[1], "data", 4), 4);
 	EXPECT_EQ(splice(p[0], NULL, q[1], NULL, 10, 0), 4);

@@ -271,6 +271,16 @@ size_t pipe_room(struct file *f)
 	return room;
 }
 
+size_t pipe_held(struct file *f, bool *writers)
+{
+	struct pipe_inode_info *p = PIPE_F(f)->pipe;
+	pthread_mutex_lock(&p->lock);
+	size_t len = p->ring.len;
+	*writers = p->writers > 0;
+	pthread_mutex_unlock(&p->lock);
+	return len;
+}
+
 ssize_t pipe_tee(struct file *in, struct file *out, size_t len, bool nonblock)
 {
 	struct pipe_inode_info *ip = PIPE_F(in)->pipe, *op = PIPE_F(out)->pipe;
