@@ -64,15 +64,12 @@ long tmpfs_fcntl_seals(struct file *f, int cmd, unsigned arg)
 	return err;
 }
 
+/* A memfd's super block goes with its only inode. */
 static void memfd_evict_inode(struct inode *inode)
 {
-	struct tmpfs_inode *ti = TMPFS_I(inode);
 	struct super_block *sb = inode->sb;
 
-	simple_xattrs_free(&ti->xattrs);
-	tmpfs_free_pages(ti, 0);
-	free(ti->reg.memfd_name);
-	free(ti);
+	tmpfs_evict_inode(inode);
 	sb_put(sb);
 }
 

@@ -7,7 +7,7 @@
 #include "cvisor/kernel.h"
 #include "tmpfs.h"
 
-static void tmpfs_evict_inode(struct inode *inode)
+void tmpfs_evict_inode(struct inode *inode)
 {
 	struct tmpfs_inode *ti = TMPFS_I(inode);
 

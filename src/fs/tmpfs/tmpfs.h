@@ -65,6 +65,8 @@ int tmpfs_truncate(struct tmpfs_inode *ti, int64_t size);
 /* The seals' verdict on a change of size to SIZE: 0 or -EPERM. */
 int tmpfs_seals_allow_size(struct tmpfs_inode *ti, int64_t size);
 void tmpfs_dir_release(struct tmpfs_inode *ti);
+/* Frees INODE and all it holds (the super_ops slot). */
+void tmpfs_evict_inode(struct inode *inode);
 /* The xattr slots of every tmpfs inode_ops. */
 ssize_t tmpfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
 int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
