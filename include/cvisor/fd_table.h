@@ -56,6 +56,8 @@ int fdt_set_cloexec(struct fd_table *fdt, int fd, bool cloexec);
 void fdt_close_on_exec(struct fd_table *fdt);
 /* Closes the fds in [first, last] (close_range without flags). */
 void fdt_close_range(struct fd_table *fdt, unsigned first, unsigned last);
+/* Marks the open fds in [first, last] close-on-exec (CLOSE_RANGE_CLOEXEC). */
+void fdt_cloexec_range(struct fd_table *fdt, unsigned first, unsigned last);
 /* Calls FN for each open fd in order, under the table lock (for
  * /proc/pid/fd): FN must not block or call back into the table. */
 void fdt_for_each(struct fd_table *fdt, void (*fn)(int fd, struct file *f, void *arg), void *arg);

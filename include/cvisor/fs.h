@@ -8,6 +8,8 @@
 
 struct kernel;
 struct super_block;
+struct file;
+struct creds;
 
 /* An empty tmpfs whose root has MODE (a directory's permission bits). */
 struct super_block *tmpfs_new(struct kernel *k, mode_t mode);
@@ -26,5 +28,13 @@ struct super_block *sysfs_new(struct kernel *k);
 struct super_block *devfs_new(struct kernel *k);
 /* Registers null, zero, full, random and urandom (idempotent). */
 void devfs_register_mem_devices(void);
+/* memfd_create(2): a new unlinked tmpfs file "memfd:NAME" of CR, open
+ * read-write; FLAGS may hold MFD_ALLOW_SEALING. */
+struct file *memfd_file_new(struct kernel *k, const char *name, unsigned flags,
+			    const struct creds *cr);
+/* fcntl F_ADD_SEALS / F_GET_SEALS: -EINVAL unless F is a tmpfs file. */
+long tmpfs_fcntl_seals(struct file *f, int cmd, unsigned arg);
+/* F's F_SEAL_* (0 if F is not a tmpfs file). */
+unsigned tmpfs_file_seals(struct file *f);
 
 #endif

@@ -47,6 +47,11 @@ struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_f
 void kernfs_set_poll(struct inode *file, unsigned mask);
 struct inode *kernfs_new_symlink(struct super_block *sb, const char *target);
 struct inode *kernfs_new_dynlink(struct super_block *sb, kernfs_link_fn fn, void *arg);
+/* The path a magic link stands for (a reference), or -errno. */
+typedef int (*kernfs_path_fn)(void *arg, struct path *out);
+/* A dynlink that is also a magic link: walks jump to PATH_FN's path. */
+struct inode *kernfs_new_magiclink(struct super_block *sb, kernfs_link_fn fn,
+				   kernfs_path_fn path_fn, void *arg);
 struct inode *kernfs_new_chrdev(struct super_block *sb, mode_t mode, dev_t rdev);
 
 /* Adds CHILD (a new reference is taken) as NAME in the kernfs directory

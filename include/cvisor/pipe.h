@@ -29,5 +29,17 @@ struct file *fifo_open(struct inode *inode, int flags);
 
 /* F_GETPIPE_SZ and F_SETPIPE_SZ on F (-EBADF if F is not a pipe). */
 long pipe_fcntl(struct file *f, const struct creds *cr, int cmd, unsigned arg);
+/* Whether F is either end of a pipe or an open FIFO. */
+bool file_is_pipe(struct file *f);
+/* The bytes a splice may put into F's pipe now: its whole free pages, as
+ * Linux's pipe buffers are pages (F a pipe file). */
+size_t pipe_room(struct file *f);
+/* The bytes F's pipe holds now; *WRITERS: whether it has writers. */
+size_t pipe_held(struct file *f, bool *writers);
+/* tee(2): copies up to LEN bytes held in IN's pipe to OUT's without
+ * consuming them. Waits for data in IN (unless NONBLOCK or IN is
+ * O_NONBLOCK) and for room in OUT (unless NONBLOCK); 0 when IN has no
+ * data and no writer; -EINVAL for one pipe. */
+ssize_t pipe_tee(struct file *in, struct file *out, size_t len, bool nonblock);
 
 #endif

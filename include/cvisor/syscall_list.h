@@ -140,10 +140,11 @@ SYSCALL(pwritev, SUPPORT_FULL, "fpdd", NULL)
 SYSCALL(lseek, SUPPORT_FULL, "fdd", NULL)
 
 /* sys_open.c */
-SYSCALL(open, SUPPORT_PARTIAL, "som", "no O_TMPFILE; sockets give ENXIO")
-SYSCALL(openat, SUPPORT_PARTIAL, "fsom", "no O_TMPFILE; sockets give ENXIO")
+SYSCALL(open, SUPPORT_PARTIAL, "som", "O_TMPFILE on tmpfs and the overlay; sockets give ENXIO")
+SYSCALL(openat, SUPPORT_PARTIAL, "fsom", "O_TMPFILE on tmpfs and the overlay; sockets give ENXIO")
 SYSCALL(creat, SUPPORT_FULL, "sm", NULL)
 SYSCALL(close, SUPPORT_FULL, "f", NULL)
+SYSCALL(openat2, SUPPORT_PARTIAL, "fspu", "RESOLVE_NO_XDEV, NO_MAGICLINKS, NO_SYMLINKS, BENEATH, IN_ROOT; RESOLVE_CACHED always EAGAIN")
 SYSCALL(close_range, SUPPORT_FULL, "uux", NULL)
 
 /* sys_stat.c */
@@ -202,7 +203,9 @@ SYSCALL(umask, SUPPORT_FULL, "m", NULL)
 SYSCALL(dup, SUPPORT_FULL, "f", NULL)
 SYSCALL(dup2, SUPPORT_FULL, "fd", NULL)
 SYSCALL(dup3, SUPPORT_FULL, "fdo", NULL)
-SYSCALL(fcntl, SUPPORT_PARTIAL, "fdx", "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ/F_SETPIPE_SZ; locks, leases and the rest EINVAL")
+SYSCALL(fcntl, SUPPORT_PARTIAL, "fdx", "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and the F_OFD_* forms); F_ADD_SEALS/F_GET_SEALS; leases, owners EINVAL")
+SYSCALL(flock, SUPPORT_FULL, "fd", NULL)
+SYSCALL(memfd_create, SUPPORT_PARTIAL, "sx", "MFD_CLOEXEC, MFD_ALLOW_SEALING; no MFD_HUGETLB; F_SEAL_WRITE does not check for existing writable mappings")
 SYSCALL(ioctl, SUPPORT_PARTIAL, "fxx", "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; TCGETS and TIOCGWINSZ on host stdio; the rest per file or ENOTTY")
 SYSCALL(fsync, SUPPORT_FULL, "f", NULL)
 SYSCALL(fdatasync, SUPPORT_FULL, "f", NULL)
@@ -212,6 +215,33 @@ SYSCALL(poll, SUPPORT_FULL, "pud", NULL)
 SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
 SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
 SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
+
+/* sys_sync.c */
+SYSCALL(sync, SUPPORT_FULL, "", NULL)
+SYSCALL(syncfs, SUPPORT_FULL, "f", NULL)
+SYSCALL(fadvise64, SUPPORT_FULL, "fxxd", "validated, no effect")
+SYSCALL(fallocate, SUPPORT_PARTIAL, "fdxx", "tmpfs: mode 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE; other modes EOPNOTSUPP")
+
+/* sys_xattr.c */
+SYSCALL(getxattr, SUPPORT_PARTIAL, "ssxu", "user., trusted. and security. on tmpfs and the overlay's upper layer; none on host-layer files; no system. (ACLs)")
+SYSCALL(lgetxattr, SUPPORT_PARTIAL, "ssxu", "as getxattr")
+SYSCALL(fgetxattr, SUPPORT_PARTIAL, "fsxu", "as getxattr")
+SYSCALL(setxattr, SUPPORT_PARTIAL, "sspux", "as getxattr; setting one on a host-layer file copies it up")
+SYSCALL(lsetxattr, SUPPORT_PARTIAL, "sspux", "as setxattr")
+SYSCALL(fsetxattr, SUPPORT_PARTIAL, "fspux", "as setxattr")
+SYSCALL(listxattr, SUPPORT_PARTIAL, "sxu", "as getxattr")
+SYSCALL(llistxattr, SUPPORT_PARTIAL, "sxu", "as getxattr")
+SYSCALL(flistxattr, SUPPORT_PARTIAL, "fxu", "as getxattr")
+SYSCALL(removexattr, SUPPORT_PARTIAL, "ss", "as getxattr")
+SYSCALL(lremovexattr, SUPPORT_PARTIAL, "ss", "as getxattr")
+SYSCALL(fremovexattr, SUPPORT_PARTIAL, "fs", "as getxattr")
+
+/* sys_splice.c */
+SYSCALL(sendfile, SUPPORT_FULL, "ffpu", NULL)
+SYSCALL(splice, SUPPORT_FULL, "fpfpux", "copies through a sentry buffer")
+SYSCALL(tee, SUPPORT_FULL, "ffux", NULL)
+SYSCALL(vmsplice, SUPPORT_PARTIAL, "fpux", "copies user memory (no page gifting)")
+SYSCALL(copy_file_range, SUPPORT_FULL, "fpfpux", NULL)
 
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)

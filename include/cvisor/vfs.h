@@ -56,6 +56,9 @@ struct dir_context;
 struct path;
 struct pipe_inode_info;
 struct waitqueue;
+struct file_lock_context;
+struct simple_xattr;
+struct flock;
 
 /* Linux's limits: PATH_MAX counts the NUL; a component is at most
  * NAME_MAX bytes; a walk follows at most 40 symlinks. */
@@ -167,6 +170,9 @@ struct inode_ops {
 		     const struct creds *cr, struct inode **out);
 	int (*symlink)(struct inode *dir, const char *name, const char *target,
 		       const struct creds *cr, struct inode **out);
+	/* O_TMPFILE: a regular file of MODE on DIR's filesystem with no
+	 * name (nlink 0). NULL: -EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, mode_t mode, const struct creds *cr, struct inode **out);
 	/* Adds NAME in DIR for OLD (not a directory; the filesystem locks
 	 * it). NULL: -EPERM. */
 	int (*link)(struct inode *old, struct inode *dir, const char *name);
@@ -185,6 +191,10 @@ struct inode_ops {
 	/* Copies the target of a symlink (not NUL-terminated); returns its
 	 * length. NULL: -EINVAL, as readlink(2) of a non-symlink. */
 	int (*readlink)(struct inode *inode, char *buf, size_t size);
+	/* A magic link (/proc/pid/fd/N): the path it stands for, as a
+	 * reference; the walk jumps there instead of reading the target
+	 * text. NULL: an ordinary symlink. */
+	int (*get_link_path)(struct inode *inode, struct path *out);
 	/* NULL: generic_getattr, from the inode's fields. */
 	int (*getattr)(struct inode *inode, struct kstat *st);
 	/* NULL: generic_setattr, which sets the fields (not the size). */
@@ -192,10 +202,21 @@ struct inode_ops {
 	/* Makes the open file description for INODE. NULL: a plain struct
 	 * file with inode->fops (file_alloc). */
 	struct file *(*open)(struct inode *inode, int flags);
+	/* Extended attributes, after the VFS's namespace and permission
+	 * checks (xattr.c); the filesystem locks what it needs. getxattr
+	 * with SIZE 0 returns the length; -ENODATA, -ERANGE. setxattr with
+	 * a NULL VALUE removes NAME; FLAGS are XATTR_CREATE/REPLACE.
+	 * listxattr lists trusted.* only if TRUSTED. NULL: -EOPNOTSUPP for
+	 * get and set, an empty list (as procfs). */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size, bool trusted);
 };
 
 /* inode->flags */
 #define I_OVL_OPAQUE 0x1	/* overlay: an upper directory hiding the lower */
+#define I_LINKABLE 0x2		/* an O_TMPFILE file linkat may give a name */
 
 struct inode {
 	_Atomic int refs;
@@ -217,6 +238,8 @@ struct inode {
 	/* [lock] A FIFO's pipe from its first open to its last close; an
 	 * anonymous pipe's for its whole life (fs/pipe). */
 	struct pipe_inode_info *pipe;
+	/* fcntl and flock locks, made on first use (locks.c). */
+	struct file_lock_context *flctx;
 };
 
 /* Sets up a new inode: one reference, ino from kernel_unique_id, times
@@ -392,6 +415,9 @@ struct file_ops {
 	 * sleep on them without missing a wake-up. NULL: always readable and
 	 * writable, DEFAULT_POLLMASK (vfs_poll). */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* fallocate(2) MODE (0, FALLOC_FL_KEEP_SIZE, with PUNCH_HOLE) over
+	 * [OFF, OFF+LEN), after the VFS's checks. NULL: -EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */
@@ -488,6 +514,48 @@ int chrdev_register(dev_t dev, const struct file_ops *fops);
 int chrdev_register_opener(dev_t dev, chrdev_opener *open);
 struct file *chrdev_open(struct inode *inode, int flags);
 
+/* ---- extended attributes (xattr.c) ---- */
+
+/* Each with Linux's checks: namespaces (user., trusted., security.;
+ * others -EOPNOTSUPP), CAP_SYS_ADMIN for trusted.*, user.* only on
+ * regular files and directories with read/write permission. */
+ssize_t vfs_getxattr(const struct creds *cr, struct inode *inode, const char *name, void *buf,
+		     size_t size);
+ssize_t vfs_listxattr(const struct creds *cr, struct inode *inode, char *buf, size_t size);
+/* P (may be NULL or empty for an anonymous file) is checked for a
+ * read-only mount. A NULL VALUE removes NAME. */
+int vfs_setxattr(const struct creds *cr, const struct path *p, struct inode *inode,
+		 const char *name, const void *value, size_t size, int flags);
+
+/* An in-memory xattr store for a filesystem's inodes (tmpfs); the caller
+ * serialises access. */
+struct simple_xattrs {
+	TAILQ_HEAD(, simple_xattr) head;
+};
+void simple_xattrs_init(struct simple_xattrs *xs);
+void simple_xattrs_free(struct simple_xattrs *xs);
+ssize_t simple_xattr_get(struct simple_xattrs *xs, const char *name, void *buf, size_t size);
+int simple_xattr_set(struct simple_xattrs *xs, const char *name, const void *value, size_t size,
+		     int flags);
+ssize_t simple_xattr_list(struct simple_xattrs *xs, char *buf, size_t size, bool trusted);
+
+/* ---- advisory locks (locks.c) ---- */
+
+/* fcntl F_GETLK/F_SETLK/F_SETLKW and their F_OFD_* forms for T on F:
+ * POSIX locks belong to T's fd table, OFD locks to F. FL is the caller's
+ * copy of the user's struct flock; F_GETLK fills it in. -EAGAIN,
+ * -EDEADLK, -ERESTARTSYS (a signal during F_SETLKW)... */
+int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl);
+/* flock(2) with LOCK_SH/LOCK_EX/LOCK_UN and LOCK_NB: owned by F. */
+int vfs_flock(struct task *t, struct file *f, unsigned op);
+/* Drops OWNER's POSIX locks on F's inode: any close of an fd by the
+ * process releases them all. */
+void locks_remove_posix(struct file *f, const void *owner);
+/* Drops F's OFD and flock locks (its last reference went). */
+void locks_remove_file(struct file *f);
+/* Frees an evicted inode's lock context. */
+void locks_free_inode(struct inode *inode);
+
 /* ---- fs contexts (root, cwd, umask of a task) ---- */
 
 struct fs_context {
@@ -532,6 +600,9 @@ struct walk_base {
 	struct fs_context *fs;
 	const struct creds *cr;
 	const struct path *at;
+	/* openat2's RESOLVE_* restrictions (<linux/openat2.h>): with
+	 * BENEATH or IN_ROOT the start directory is the walk's root. */
+	unsigned resolve;
 };
 
 int vfs_lookup(const struct walk_base *wb, const char *name, unsigned flags, struct path *out);

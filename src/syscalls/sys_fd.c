@@ -1,8 +1,11 @@
-/* dup, dup2, dup3, fcntl, ioctl (the fd-level requests), fsync,
+/* dup, dup2, dup3, fcntl, flock, ioctl (the fd-level requests), fsync,
  * fdatasync. */
 #include <stdatomic.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
+#include "cvisor/fs.h"
 #include "cvisor/pipe.h"
 #include "fs_util.h"
 
@@ -89,11 +92,64 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	case F_SETPIPE_SZ:
 		r = pipe_fcntl(f, t->creds, cmd, (unsigned)arg);
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW: {
+		struct flock fl;
+		if (copy_in(t, &fl, arg, sizeof(fl))) {
+			r = -EFAULT;
+			break;
+		}
+		r = vfs_fcntl_lock(t, f, cmd, &fl);
+		if (!r && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+		    copy_out(t, arg, &fl, sizeof(fl)))
+			r = -EFAULT;
+		break;
+	}
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		r = tmpfs_fcntl_seals(f, cmd, (unsigned)arg);
+		break;
 	default:
-		/* Record locks, leases, seals, owners: not yet. */
+		/* Leases, owners: not yet. */
 		r = -EINVAL;
 		break;
 	}
+	file_put(f);
+	return r;
+}
+
+/* memfd_create's name: at most 249 bytes (Linux's MFD_NAME_MAX_LEN). */
+#define MFD_NAME_MAX_LEN (NAME_MAX - 6)
+
+long sys_memfd_create(struct task *t, const struct syscall_args *a)
+{
+	unsigned flags = (unsigned)a->arg[1];
+	char name[MFD_NAME_MAX_LEN + 1];
+
+	/* No huge pages, and no MFD_EXEC/MFD_NOEXEC_SEAL (Linux 6.3). */
+	if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+		return -EINVAL;
+	long len = copy_in_string(t, name, a->arg[0], sizeof(name));
+	if (len == -ENAMETOOLONG)
+		return -EINVAL;
+	if (len < 0)
+		return len;
+	struct file *f = memfd_file_new(t->k, name, flags, t->creds);
+	int fd = fdt_install(t->fdt, f, flags & MFD_CLOEXEC, 0, task_nofile(t));
+	file_put(f);
+	return fd;
+}
+
+long sys_flock(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	int r = vfs_flock(t, f, (unsigned)a->arg[1]);
 	file_put(f);
 	return r;
 }

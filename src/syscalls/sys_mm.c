@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "cvisor/fd_table.h"
+#include "cvisor/fs.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
@@ -27,6 +28,11 @@ static int mmap_check_file(struct file *f, int prot, int flags)
 		return -ENODEV;
 	if (shared && (prot & PROT_WRITE) && !f->ops->mmap_page)
 		return -ENODEV;
+	/* A sealed memfd takes no writable shared mapping (memfd's
+	 * seal_check_write). */
+	if (shared && (prot & PROT_WRITE) &&
+	    (tmpfs_file_seals(f) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
 	return 0;
 }
 

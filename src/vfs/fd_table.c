@@ -32,6 +32,16 @@ struct fd_table *fdt_fork(struct fd_table *old)
 	return fdt;
 }
 
+/* Closing an fd of the process releases its POSIX locks on the file
+ * (Linux's filp_close with the files_struct as owner). */
+static void fdt_file_close(struct fd_table *fdt, struct file *f)
+{
+	if (!f)
+		return;
+	locks_remove_posix(f, fdt);
+	file_put(f);
+}
+
 struct fd_table *fdt_get(struct fd_table *fdt)
 {
 	fdt->refs++;
@@ -43,7 +53,7 @@ void fdt_put(struct fd_table *fdt)
 	if (!fdt || --fdt->refs > 0)
 		return;
 	for (int i = 0; i < fdt->size; i++)
-		file_put(fdt->fds[i].file);
+		fdt_file_close(fdt, fdt->fds[i].file);
 	free(fdt->fds);
 	pthread_mutex_destroy(&fdt->lock);
 	free(fdt);
@@ -96,7 +106,7 @@ int fdt_install_at(struct fd_table *fdt, int fd, struct file *f, bool cloexec)
 	fdt->fds[fd].file = file_get(f);
 	fdt->fds[fd].cloexec = cloexec;
 	pthread_mutex_unlock(&fdt->lock);
-	file_put(old);
+	fdt_file_close(fdt, old);
 	return fd;
 }
 
@@ -143,7 +153,7 @@ int fdt_close(struct fd_table *fdt, int fd)
 	pthread_mutex_unlock(&fdt->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	fdt_file_close(fdt, f);
 	return 0;
 }
 
@@ -188,7 +198,7 @@ static void fdt_close_where(struct fd_table *fdt, unsigned first, unsigned last,
 		pthread_mutex_unlock(&fdt->lock);
 		if (!f)
 			return;
-		file_put(f);
+		fdt_file_close(fdt, f);
 	}
 }
 
@@ -200,6 +210,15 @@ void fdt_close_on_exec(struct fd_table *fdt)
 void fdt_close_range(struct fd_table *fdt, unsigned first, unsigned last)
 {
 	fdt_close_where(fdt, first, last, false);
+}
+
+void fdt_cloexec_range(struct fd_table *fdt, unsigned first, unsigned last)
+{
+	pthread_mutex_lock(&fdt->lock);
+	for (; first < (unsigned)fdt->size && first <= last; first++)
+		if (fdt->fds[first].file)
+			fdt->fds[first].cloexec = true;
+	pthread_mutex_unlock(&fdt->lock);
 }
 
 void fdt_for_each(struct fd_table *fdt, void (*fn)(int fd, struct file *f, void *arg), void *arg)

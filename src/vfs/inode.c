@@ -64,6 +64,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
 	inode->size = 0;
 	inode->blocks = 0;
 	inode->pipe = NULL;
+	inode->flctx = NULL;
 	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now(sb);
 }
 
@@ -90,6 +91,7 @@ void inode_put(struct inode *inode)
 {
 	if (!inode || --inode->refs > 0)
 		return;
+	locks_free_inode(inode);
 	pthread_mutex_destroy(&inode->lock);
 	inode->sb->ops->evict_inode(inode);
 }

@@ -2,6 +2,7 @@
  * walker's root, crossing mounts, following symlinks itself (at most
  * VFS_MAX_SYMLINKS per walk), with search permission checked on every
  * directory passed through. */
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,11 +65,22 @@ void follow_mounts(struct path *p)
 	}
 }
 
+/* Walks scoped to their start directory (openat2). */
+#define RESOLVE_SCOPED (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
+
 void nd_init(struct nameidata *nd, const struct walk_base *wb, const char *name)
 {
-	fs_context_root(wb->fs, &nd->root);
+	if ((wb->resolve & RESOLVE_SCOPED) && wb->at) {
+		nd->root = *wb->at;
+		path_get(&nd->root);
+	} else if (wb->resolve & RESOLVE_SCOPED) {
+		fs_context_cwd(wb->fs, &nd->root);
+	} else {
+		fs_context_root(wb->fs, &nd->root);
+	}
 	nd->cr = wb->cr;
 	nd->nlinks = 0;
+	nd->resolve = wb->resolve;
 	if (name[0] == '/') {
 		nd->cur = nd->root;
 		path_get(&nd->cur);
@@ -101,7 +113,16 @@ static int lookup_step(struct nameidata *nd, const char *name, struct path *next
 	if (strcmp(name, ".") == 0)
 		return 0;
 	if (strcmp(name, "..") == 0) {
+		/* RESOLVE_BENEATH: no way out of the start directory. */
+		if ((nd->resolve & RESOLVE_BENEATH) && path_equal(&nd->cur, &nd->root)) {
+			path_put(next);
+			return -EXDEV;
+		}
 		follow_dotdot(next, &nd->root);
+		if ((nd->resolve & RESOLVE_NO_XDEV) && next->mnt != nd->cur.mnt) {
+			path_put(next);
+			return -EXDEV;
+		}
 		return 0;
 	}
 	struct dentry *d = lookup_one(nd->cur.dentry, name);
@@ -116,11 +137,17 @@ static int lookup_step(struct nameidata *nd, const char *name, struct path *next
 		return -ENOENT;
 	}
 	follow_mounts(next);
+	if ((nd->resolve & RESOLVE_NO_XDEV) && next->mnt != nd->cur.mnt) {
+		path_put(next);
+		return -EXDEV;
+	}
 	return 0;
 }
 
 int nd_get_link(struct nameidata *nd, struct inode *inode, char **target)
 {
+	if (nd->resolve & RESOLVE_NO_SYMLINKS)
+		return -ELOOP;
 	if (++nd->nlinks > VFS_MAX_SYMLINKS)
 		return -ELOOP;
 	char *buf = xmalloc(VFS_PATH_MAX);
@@ -130,6 +157,13 @@ int nd_get_link(struct nameidata *nd, struct inode *inode, char **target)
 		return n < 0 ? n : -ENOENT;	/* an empty target names nothing */
 	}
 	buf[n] = '\0';
+	/* An absolute target leaves a RESOLVE_BENEATH walk, and under
+	 * RESOLVE_NO_XDEV may not jump to the root's mount (nd_jump_root). */
+	if (buf[0] == '/' && ((nd->resolve & RESOLVE_BENEATH) ||
+			      ((nd->resolve & RESOLVE_NO_XDEV) && nd->cur.mnt != nd->root.mnt))) {
+		free(buf);
+		return -EXDEV;
+	}
 	*target = buf;
 	return 0;
 }
@@ -139,6 +173,8 @@ int nd_walk(struct nameidata *nd, const char *s, bool follow_last, struct last_c
 	char name[VFS_NAME_MAX + 1];
 
 	if (*s == '/') {
+		if (nd->resolve & RESOLVE_BENEATH)
+			return -EXDEV;
 		path_put(&nd->cur);
 		nd->cur = nd->root;
 		path_get(&nd->cur);
@@ -181,7 +217,28 @@ int nd_walk(struct nameidata *nd, const char *s, bool follow_last, struct last_c
 		if (err)
 			return err;
 		struct inode *inode = d_inode(next.dentry);
-		if (S_ISLNK(inode->mode) && (!is_last || follow_last || trailing)) {
+		if (S_ISLNK(inode->mode) && (!is_last || follow_last || trailing) &&
+		    inode->ops->get_link_path) {
+			/* A magic link: jump to the path it stands for. */
+			struct path target;
+			/* nd_jump_link's restrictions. */
+			if (nd->resolve & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS))
+				err = -ELOOP;
+			else if (++nd->nlinks > VFS_MAX_SYMLINKS)
+				err = -ELOOP;
+			else
+				err = inode->ops->get_link_path(inode, &target);
+			path_put(&next);
+			if (err)
+				return err;
+			if (((nd->resolve & RESOLVE_NO_XDEV) && target.mnt != nd->cur.mnt) ||
+			    (nd->resolve & RESOLVE_SCOPED)) {
+				path_put(&target);
+				return -EXDEV;
+			}
+			path_put(&nd->cur);
+			nd->cur = target;
+		} else if (S_ISLNK(inode->mode) && (!is_last || follow_last || trailing)) {
 			char *target;
 			err = nd_get_link(nd, inode, &target);
 			path_put(&next);

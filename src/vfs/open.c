@@ -2,6 +2,7 @@
  * O_NOFOLLOW, O_DIRECTORY, O_TRUNC, O_PATH, and the checks of Linux's
  * may_open. */
 #include <linux/capability.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/sysmacros.h>
 
@@ -216,13 +217,69 @@ static int open_creat(const struct walk_base *wb, const char *name, int flags, m
 	return err;
 }
 
+/* O_TMPFILE: an unnamed file in the directory NAME, on an unhashed
+ * dentry "#ino" there (so /proc/pid/fd shows "dir/#ino (deleted)"). */
+static int open_tmpfile(const struct walk_base *wb, const char *name, int flags, mode_t mode,
+			struct file **out)
+{
+	int acc = flags & O_ACCMODE;
+	struct path dir;
+	struct inode *inode;
+
+	/* build_open_flags: the file must be opened for writing. */
+	if (acc != O_WRONLY && acc != O_RDWR)
+		return -EINVAL;
+	int err = vfs_lookup(wb, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+	if (err)
+		return err;
+	struct inode *dinode = d_inode(dir.dentry);
+	err = inode_permission(wb->cr, dinode, MAY_WRITE | MAY_EXEC);
+	if (!err)
+		err = path_want_write(&dir);
+	if (!err && !dinode->ops->tmpfile)
+		err = -EOPNOTSUPP;
+	if (err)
+		goto out_put_dir;
+	mode = S_IFREG | (mode & 07777 & ~wb->fs->umask);
+	pthread_mutex_lock(&dinode->lock);
+	err = dinode->ops->tmpfile(dinode, mode, wb->cr, &inode);
+	if (err) {
+		pthread_mutex_unlock(&dinode->lock);
+		goto out_put_dir;
+	}
+	if (!(flags & O_EXCL)) {
+		pthread_mutex_lock(&inode->lock);
+		inode->flags |= I_LINKABLE;
+		pthread_mutex_unlock(&inode->lock);
+	}
+	char dname[32];
+	snprintf(dname, sizeof(dname), "#%llu", (unsigned long long)inode->ino);
+	struct dentry *d = d_add(dir.dentry, dname, inode);
+	d_drop(d);
+	pthread_mutex_unlock(&dinode->lock);
+	struct path p = { .mnt = dir.mnt, .dentry = d };
+	err = do_open_path(&p, flags & ~(O_TMPFILE | O_EXCL), wb->cr, true, out);
+	dput(d);
+out_put_dir:
+	path_put(&dir);
+	return err;
+}
+
 int vfs_open(const struct walk_base *wb, const char *name, int flags, mode_t mode,
 	     struct file **out)
 {
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if ((flags & O_TMPFILE) == O_TMPFILE && !(flags & O_PATH)) {
+		if (name[0] == '\0')
+			return -ENOENT;
+		/* O_TMPFILE with O_CREAT is EINVAL (build_open_flags). */
+		if (flags & O_CREAT)
+			return -EINVAL;
+		return open_tmpfile(wb, name, flags, mode, out);
+	}
 	if ((flags & __O_TMPFILE) == __O_TMPFILE)
-		return -EOPNOTSUPP;
+		return -EINVAL;
 	if (name[0] == '\0')
 		return -ENOENT;
 	/* Linux 6.4 and later: O_CREAT|O_DIRECTORY is meaningless. */

@@ -159,11 +159,17 @@ int vfs_link(const struct walk_base *oldwb, const char *oldname, const struct wa
 		goto out;
 	}
 	pthread_mutex_lock(&inode->lock);
-	/* An unlinked file cannot get a name back. */
-	err = inode->nlink == 0 ? -ENOENT : 0;
+	/* An unlinked file cannot get a name back, but an O_TMPFILE one
+	 * (without O_EXCL) can, once. */
+	err = inode->nlink == 0 && !(inode->flags & I_LINKABLE) ? -ENOENT : 0;
 	pthread_mutex_unlock(&inode->lock);
 	if (!err)
 		err = op.dir->ops->link(inode, op.dir, op.last.name);
+	if (!err) {
+		pthread_mutex_lock(&inode->lock);
+		inode->flags &= ~I_LINKABLE;
+		pthread_mutex_unlock(&inode->lock);
+	}
 	if (!err)
 		d_instantiate(op.d, inode_get(inode));
 out:

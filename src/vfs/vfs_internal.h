@@ -39,6 +39,7 @@ struct nameidata {
 	struct path cur;		/* a reference */
 	const struct creds *cr;
 	int nlinks;			/* symlinks followed so far */
+	unsigned resolve;		/* RESOLVE_* of the walk_base */
 };
 
 /* Sets up a walk of NAME from WB (cur: the root if NAME is absolute,

@@ -21,6 +21,7 @@ struct kernfs_inode {
 	kernfs_show_fn show;			/* generated files */
 	unsigned poll_mask;			/* generated files: poll's answer */
 	kernfs_link_fn link;			/* computed symlinks */
+	kernfs_path_fn link_path;		/* magic links */
 	const struct kernfs_dyndir_ops *dyn;	/* dynamic directories */
 	void *arg;
 	char *target;				/* fixed symlinks */
@@ -37,7 +38,7 @@ static inline struct kernfs_inode *KERNFS_I(struct inode *inode)
 }
 
 static const struct inode_ops kernfs_dir_iops, kernfs_file_iops, kernfs_link_iops;
-static const struct inode_ops kernfs_dev_iops, kernfs_dyndir_iops;
+static const struct inode_ops kernfs_dev_iops, kernfs_dyndir_iops, kernfs_magiclink_iops;
 static const struct file_ops kernfs_dir_fops, kernfs_file_fops;
 
 void kernfs_write(struct kernfs_buf *b, const void *data, size_t size)
@@ -128,6 +129,16 @@ struct inode *kernfs_new_dynlink(struct super_block *sb, kernfs_link_fn fn, void
 {
 	struct kernfs_inode *ki = kernfs_alloc(sb, S_IFLNK | 0777, &kernfs_link_iops, NULL);
 	ki->link = fn;
+	ki->arg = arg;
+	return &ki->vfs;
+}
+
+struct inode *kernfs_new_magiclink(struct super_block *sb, kernfs_link_fn fn,
+				   kernfs_path_fn path_fn, void *arg)
+{
+	struct kernfs_inode *ki = kernfs_alloc(sb, S_IFLNK | 0777, &kernfs_magiclink_iops, NULL);
+	ki->link = fn;
+	ki->link_path = path_fn;
 	ki->arg = arg;
 	return &ki->vfs;
 }
@@ -333,6 +344,17 @@ static const struct inode_ops kernfs_dyndir_iops = {
 };
 static const struct inode_ops kernfs_file_iops = { .open = kernfs_open };
 static const struct inode_ops kernfs_link_iops = { .readlink = kernfs_readlink };
+
+static int kernfs_get_link_path(struct inode *inode, struct path *out)
+{
+	struct kernfs_inode *ki = KERNFS_I(inode);
+	return ki->link_path(ki->arg, out);
+}
+
+static const struct inode_ops kernfs_magiclink_iops = {
+	.readlink = kernfs_readlink,
+	.get_link_path = kernfs_get_link_path,
+};
 /* Device nodes: the VFS opens them through the chrdev registry. */
 static const struct inode_ops kernfs_dev_iops;
 

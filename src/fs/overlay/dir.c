@@ -298,7 +298,34 @@ out:
 	return err;
 }
 
+/* O_TMPFILE goes to the upper layer (the directory is copied up). */
+static int ovl_tmpfile(struct inode *dir, mode_t mode, const struct creds *cr, struct inode **out)
+{
+	struct ovl_inode *od = OVL_I(dir);
+	struct ovl_sb *osb = OVL_SB(dir->sb);
+	struct inode *u;
+
+	pthread_mutex_lock(&osb->lock);
+	int err = ovl_copy_up_locked(od);
+	struct inode *udir = err ? NULL : ovl_upper(od);
+	if (udir && !udir->ops->tmpfile)
+		err = -EOPNOTSUPP;
+	if (!err) {
+		pthread_mutex_lock(&udir->lock);
+		err = udir->ops->tmpfile(udir, mode, cr, &u);
+		pthread_mutex_unlock(&udir->lock);
+	}
+	if (!err)
+		*out = &ovl_inode_new(dir->sb, u, NULL, od, "#tmpfile")->vfs;
+	pthread_mutex_unlock(&osb->lock);
+	return err;
+}
+
 const struct inode_ops ovl_dir_iops = {
+	.tmpfile = ovl_tmpfile,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
 	.lookup = ovl_lookup,
 	.create = ovl_create,
 	.mkdir = ovl_mkdir,

@@ -158,6 +158,41 @@ struct file *ovl_open(struct inode *inode, int flags)
 	return file_alloc(sizeof(struct file), real->fops, real);
 }
 
+/* Xattrs live on the upper layer: a file only on the host layer has none
+ * (the host's own xattrs are not shown, and never written), and setting
+ * one copies the file up first. */
+ssize_t ovl_getxattr(struct inode *inode, const char *name, void *buf, size_t size)
+{
+	struct inode *u = ovl_upper(OVL_I(inode));
+	if (!u || !u->ops->getxattr)
+		return -ENODATA;
+	return u->ops->getxattr(u, name, buf, size);
+}
+
+int ovl_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+		 int flags)
+{
+	struct ovl_inode *oi = OVL_I(inode);
+	/* Removing from a file with none needs no copy-up. */
+	if (!value && !ovl_upper(oi))
+		return -ENODATA;
+	int err = ovl_copy_up(oi);
+	if (err)
+		return err;
+	struct inode *u = ovl_upper(oi);
+	if (!u->ops->setxattr)
+		return -EOPNOTSUPP;
+	return u->ops->setxattr(u, name, value, size, flags);
+}
+
+ssize_t ovl_listxattr(struct inode *inode, char *buf, size_t size, bool trusted)
+{
+	struct inode *u = ovl_upper(OVL_I(inode));
+	if (!u || !u->ops->listxattr)
+		return 0;
+	return u->ops->listxattr(u, buf, size, trusted);
+}
+
 static void ovl_evict_inode(struct inode *inode)
 {
 	struct ovl_inode *oi = OVL_I(inode);
@@ -199,6 +234,9 @@ const struct inode_ops ovl_iops = {
 	.setattr = ovl_setattr,
 	.readlink = ovl_readlink,
 	.open = ovl_open,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
 };
 
 struct super_block *overlay_new(struct kernel *k, struct super_block *upper,

@@ -81,6 +81,10 @@ struct inode *ovl_lookup(struct inode *dir, const char *name);
 int ovl_getattr(struct inode *inode, struct kstat *st);
 int ovl_setattr(struct inode *inode, const struct iattr *ia);
 struct file *ovl_open(struct inode *inode, int flags);
+ssize_t ovl_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+int ovl_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+		 int flags);
+ssize_t ovl_listxattr(struct inode *inode, char *buf, size_t size, bool trusted);
 
 struct ovl_inode *ovl_inode_new(struct super_block *sb, struct inode *upper,
 				struct inode *lower, struct ovl_inode *parent, const char *name);

@@ -255,3 +255,93 @@ out_unlock:
 		waitqueue_wake_all(&p->wr_wait);
 	return r;
 }
+
+bool file_is_pipe(struct file *f)
+{
+	return f->ops == &pipe_fops;
+}
+
+size_t pipe_room(struct file *f)
+{
+	struct pipe_inode_info *p = PIPE_F(f)->pipe;
+	pthread_mutex_lock(&p->lock);
+	size_t used = round_up(p->ring.len, PAGE_SIZE);
+	size_t room = p->ring.size > used ? p->ring.size - used : 0;
+	pthread_mutex_unlock(&p->lock);
+	return room;
+}
+
+size_t pipe_held(struct file *f, bool *writers)
+{
+	struct pipe_inode_info *p = PIPE_F(f)->pipe;
+	pthread_mutex_lock(&p->lock);
+	size_t len = p->ring.len;
+	*writers = p->writers > 0;
+	pthread_mutex_unlock(&p->lock);
+	return len;
+}
+
+ssize_t pipe_tee(struct file *in, struct file *out, size_t len, bool nonblock)
+{
+	struct pipe_inode_info *ip = PIPE_F(in)->pipe, *op = PIPE_F(out)->pipe;
+	struct waiter w = { 0 };
+	ssize_t ret = 0;
+
+	if (ip == op)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	/* Wait for data, then take a copy of it. */
+	pthread_mutex_lock(&ip->lock);
+	for (;;) {
+		if (ip->ring.len)
+			break;
+		if (!ip->writers)
+			goto out_unlock_in;
+		if (nonblock || (in->flags & O_NONBLOCK)) {
+			ret = -EAGAIN;
+			goto out_unlock_in;
+		}
+		ret = pipe_wait(ip, &w, &ip->rd_wait);
+		if (ret)
+			goto out_unlock_in;
+	}
+	size_t n = MIN(len, ip->ring.len);
+	char *buf = xmalloc(n);
+	ring_peek(&ip->ring, buf, n);
+	pthread_mutex_unlock(&ip->lock);
+	waiter_finish(&w);
+
+	/* Then put as much as fits into OUT. */
+	struct iovec iov = { .iov_base = buf, .iov_len = n };
+	pthread_mutex_lock(&op->lock);
+	for (;;) {
+		if (!op->readers) {
+			ret = -EPIPE;
+			break;
+		}
+		size_t room = op->ring.size - op->ring.len;
+		if (room) {
+			ret = (ssize_t)MIN(room, n);
+			ring_write(&op->ring, &iov, 1, 0, (size_t)ret);
+			waitqueue_wake_all(&op->rd_wait);
+			break;
+		}
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = pipe_wait(op, &w, &op->wr_wait);
+		if (ret)
+			break;
+	}
+	pthread_mutex_unlock(&op->lock);
+	waiter_finish(&w);
+	free(buf);
+	return ret;
+
+out_unlock_in:
+	pthread_mutex_unlock(&ip->lock);
+	waiter_finish(&w);
+	return ret;
+}

@@ -23,6 +23,8 @@ struct pipe_ring {
 void ring_write(struct pipe_ring *r, const struct iovec *iov, int cnt, size_t skip, size_t n);
 /* Moves the oldest N (<= len) bytes into IOV. */
 void ring_read(struct pipe_ring *r, const struct iovec *iov, int cnt, size_t n);
+/* Copies the oldest N (<= len) bytes into BUF, leaving them held. */
+void ring_peek(const struct pipe_ring *r, void *buf, size_t n);
 /* Changes the capacity to SIZE: -EBUSY if more than that is held. */
 int ring_resize(struct pipe_ring *r, size_t size);
 void ring_free(struct pipe_ring *r);

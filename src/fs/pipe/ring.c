@@ -27,6 +27,13 @@ void ring_read(struct pipe_ring *r, const struct iovec *iov, int cnt, size_t n)
 		r->head = 0;
 }
 
+void ring_peek(const struct pipe_ring *r, void *buf, size_t n)
+{
+	size_t first = MIN(n, r->size - r->head);
+	memcpy(buf, r->buf + r->head, first);
+	memcpy((char *)buf + first, r->buf, n - first);
+}
+
 int ring_resize(struct pipe_ring *r, size_t size)
 {
 	if (r->len > size)

@@ -44,6 +44,23 @@ static int fd_link_target(void *arg, char *buf, size_t size)
 	return (int)MIN((size_t)n, size);
 }
 
+/* fd/N as a magic link: the open file's own path (an anonymous file has
+ * none to walk to: -ENOENT, as its name "pipe:[ino]" would give). */
+static int fd_link_path(void *arg, struct path *out)
+{
+	struct file *f = proc_fget(FD_ARG_PID(arg), FD_ARG_FD(arg), NULL);
+	if (!f)
+		return -ENOENT;
+	int err = -ENOENT;
+	if (f->path.dentry) {
+		*out = f->path;
+		path_get(out);
+		err = 0;
+	}
+	file_put(f);
+	return err;
+}
+
 /* fdinfo/N: Linux's seq_show. The flags are the file's status flags
  * plus O_CLOEXEC for the fd, in octal with a leading 0; mnt_id and ino
  * are what statx says of the file. */
@@ -82,7 +99,7 @@ static struct inode *fd_lookup(struct inode *dir, void *arg, const char *name)
 	if (DIR_ARG_INFO(arg)) {
 		inode = kernfs_new_file(dir->sb, 0444, show_fdinfo, FD_ARG(pid, fd));
 	} else {
-		inode = kernfs_new_dynlink(dir->sb, fd_link_target, FD_ARG(pid, fd));
+		inode = kernfs_new_magiclink(dir->sb, fd_link_target, fd_link_path, FD_ARG(pid, fd));
 		inode->mode = S_IFLNK | 0700;
 	}
 	inode->ino = proc_entry_ino(dir->ino, (unsigned)fd);

@@ -240,7 +240,17 @@ static int tmpfs_dir_fsync(struct file *f)
 	return 0;	/* nothing below memory to flush */
 }
 
+static int tmpfs_tmpfile(struct inode *dir, mode_t mode, const struct creds *cr,
+			 struct inode **out)
+{
+	struct tmpfs_inode *ti = tmpfs_new_inode(dir->sb, dir, mode, cr);
+	ti->vfs.nlink = 0;
+	*out = &ti->vfs;
+	return 0;
+}
+
 const struct inode_ops tmpfs_dir_iops = {
+	.tmpfile = tmpfs_tmpfile,
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
 	.mkdir = tmpfs_mkdir,
@@ -250,14 +260,18 @@ const struct inode_ops tmpfs_dir_iops = {
 	.unlink = tmpfs_unlink,
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
+	TMPFS_XATTR_OPS,
 };
 
 const struct inode_ops tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
+	TMPFS_XATTR_OPS,
 };
 
-/* Devices, fifos and sockets: every slot's default. */
-const struct inode_ops tmpfs_special_iops;
+/* Devices, fifos and sockets: every slot's default but xattrs. */
+const struct inode_ops tmpfs_special_iops = {
+	TMPFS_XATTR_OPS,
+};
 
 const struct file_ops tmpfs_dir_fops = {
 	.read = generic_read_dir,

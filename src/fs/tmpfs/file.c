@@ -1,6 +1,7 @@
 /* tmpfs regular files: data in memory-file pages found through a tree of
  * 64-page chunks (sparse files cost nothing for their holes). The inode
  * lock guards the pages and the size. */
+#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,10 +145,21 @@ static ssize_t tmpfs_write(struct file *f, const struct iovec *iov, int cnt, int
 		if (!want)
 			err = -EFBIG;
 	}
+	/* Seals: no writes at all, or none past the end. */
+	if (ti->reg.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) {
+		want = 0;
+		err = -EPERM;
+	}
 	while (done < want) {
 		uint64_t off = (uint64_t)*pos + done;
 		size_t in_page = off % PAGE_SIZE;
 		size_t n = MIN(PAGE_SIZE - in_page, want - done);
+		/* F_SEAL_GROW stops the write at the first page that would
+		 * extend the file (shmem_write_begin). */
+		if ((ti->reg.seals & F_SEAL_GROW) && (int64_t)(off + n) > ti->vfs.size) {
+			err = -EPERM;
+			break;
+		}
 		char *p = page_ptr(ti, off / PAGE_SIZE, true, NULL);
 		if (IS_ERR(p)) {
 			err = PTR_ERR(p);
@@ -188,6 +200,70 @@ out:
 	return err;
 }
 
+/* Frees page PGOFF, if present. Caller holds the inode lock. */
+static void page_free(struct tmpfs_inode *ti, uint64_t pgoff)
+{
+	uint64_t *slot = page_slot(ti, pgoff, false);
+	if (!slot || !*slot)
+		return;
+	memfile_decref(tmpfs_mf(ti), *slot & ~1ULL, PAGE_SIZE);
+	*slot = 0;
+	ti->vfs.blocks -= PAGE_SIZE / 512;
+}
+
+/* Pages already mapped shared keep their old contents in those mappings
+ * after a punch (Linux unmaps them); the file itself reads zeros. */
+static int tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	struct tmpfs_inode *ti = TMPFS_I(f->inode);
+	int64_t end = off + len;
+	int err = 0;
+
+	pthread_mutex_lock(&ti->vfs.lock);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		if (ti->reg.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) {
+			err = -EPERM;
+			goto out;
+		}
+		int64_t last = MIN(end, ti->vfs.size);
+		for (int64_t pos = off; pos < last;) {
+			uint64_t pg = (uint64_t)pos / PAGE_SIZE;
+			int64_t pg_end = (int64_t)(pg + 1) * PAGE_SIZE;
+			int64_t stop = MIN(pg_end, last);
+			if (pos % PAGE_SIZE == 0 && (stop == pg_end || stop == ti->vfs.size)) {
+				page_free(ti, pg);
+			} else {
+				char *p = page_ptr(ti, pg, false, NULL);
+				if (p)
+					memset(p + pos % PAGE_SIZE, 0, (size_t)(stop - pos));
+			}
+			pos = stop;
+		}
+		inode_touch(&ti->vfs, true, true);
+		goto out;
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ti->vfs.size) {
+		err = tmpfs_seals_allow_size(ti, end);
+		if (err)
+			goto out;
+	}
+	for (uint64_t pg = (uint64_t)off / PAGE_SIZE; pg < round_up((uint64_t)end, PAGE_SIZE) / PAGE_SIZE;
+	     pg++) {
+		void *p = page_ptr(ti, pg, true, NULL);
+		if (IS_ERR(p)) {
+			err = (int)PTR_ERR(p);
+			goto out;
+		}
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ti->vfs.size) {
+		ti->vfs.size = end;
+		inode_touch(&ti->vfs, true, true);
+	}
+out:
+	pthread_mutex_unlock(&ti->vfs.lock);
+	return err;
+}
+
 static int tmpfs_fsync(struct file *f)
 {
 	return 0;	/* nothing below memory to flush */
@@ -197,7 +273,9 @@ static int tmpfs_fsync(struct file *f)
 static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 {
 	if (ia->valid & ATTR_SIZE) {
-		int err = tmpfs_truncate(TMPFS_I(inode), ia->size);
+		int err = tmpfs_seals_allow_size(TMPFS_I(inode), ia->size);
+		if (!err)
+			err = tmpfs_truncate(TMPFS_I(inode), ia->size);
 		if (err)
 			return err;
 	}
@@ -208,6 +286,7 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 
 const struct inode_ops tmpfs_file_iops = {
 	.setattr = tmpfs_setattr,
+	TMPFS_XATTR_OPS,
 };
 
 const struct file_ops tmpfs_file_fops = {
@@ -216,4 +295,5 @@ const struct file_ops tmpfs_file_fops = {
 	.llseek = generic_file_llseek,
 	.fsync = tmpfs_fsync,
 	.mmap_page = tmpfs_mmap_page,
+	.fallocate = tmpfs_fallocate,
 };

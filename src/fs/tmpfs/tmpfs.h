@@ -26,6 +26,7 @@ RB_HEAD(tmpfs_chunks, tmpfs_chunk);
 
 struct tmpfs_inode {
 	struct inode vfs;
+	struct simple_xattrs xattrs;	/* [vfs.lock] */
 	union {
 		struct {
 			struct tmpfs_names names;
@@ -36,6 +37,8 @@ struct tmpfs_inode {
 		} dir;
 		struct {
 			struct tmpfs_chunks chunks;
+			unsigned seals;		/* [lock] F_SEAL_*: memfd.c */
+			char *memfd_name;	/* "memfd:NAME" of a memfd, else NULL */
 		} reg;
 		char *target;
 	};
@@ -59,6 +62,17 @@ struct tmpfs_inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, m
 /* Frees every data page (eviction) or those from page FIRST on. */
 void tmpfs_free_pages(struct tmpfs_inode *ti, uint64_t first);
 int tmpfs_truncate(struct tmpfs_inode *ti, int64_t size);
+/* The seals' verdict on a change of size to SIZE: 0 or -EPERM. */
+int tmpfs_seals_allow_size(struct tmpfs_inode *ti, int64_t size);
 void tmpfs_dir_release(struct tmpfs_inode *ti);
+/* Frees INODE and all it holds (the super_ops slot). */
+void tmpfs_evict_inode(struct inode *inode);
+/* The xattr slots of every tmpfs inode_ops. */
+ssize_t tmpfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+		   int flags);
+ssize_t tmpfs_listxattr(struct inode *inode, char *buf, size_t size, bool trusted);
+#define TMPFS_XATTR_OPS \
+	.getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr
 
 #endif

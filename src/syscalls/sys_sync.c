@@ -1,0 +1,80 @@
+/* sync, syncfs, fadvise64, fallocate: the calls about a file's storage.
+ * Nothing of the sandbox's is below memory or a read-only host layer, so
+ * syncing and advice validate their arguments and do nothing more. */
+#include <linux/falloc.h>
+
+#include "cvisor/pipe.h"
+#include "fs_util.h"
+
+long sys_sync(struct task *t, const struct syscall_args *a)
+{
+	return 0;
+}
+
+long sys_syncfs(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long sys_fadvise64(struct task *t, const struct syscall_args *a)
+{
+	int64_t len = (int64_t)a->arg[2];
+	int advice = (int)a->arg[3];
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	/* generic_fadvise: pipes are ESPIPE; a negative length or an
+	 * unknown advice EINVAL. */
+	if (file_is_pipe(f))
+		r = -ESPIPE;
+	else if (len < 0 || advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
+/* The modes tmpfs has (shmem_fallocate); the others are EOPNOTSUPP. */
+#define FALLOC_SUPPORTED (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)
+
+long sys_fallocate(struct task *t, const struct syscall_args *a)
+{
+	int mode = (int)a->arg[1];
+	int64_t off = (int64_t)a->arg[2], len = (int64_t)a->arg[3];
+	long r;
+
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	/* vfs_fallocate's order of checks. */
+	if (off < 0 || len <= 0)
+		r = -EINVAL;
+	else if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+			  FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE))
+		r = -EOPNOTSUPP;
+	/* A hole is punched without changing the size, and alone. */
+	else if ((mode & FALLOC_FL_PUNCH_HOLE) &&
+		 mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		r = -EOPNOTSUPP;
+	else if (!(f->fmode & FMODE_WRITE))
+		r = -EBADF;
+	else if (S_ISFIFO(f->inode->mode) || file_is_pipe(f))
+		r = -ESPIPE;
+	else if (S_ISDIR(f->inode->mode))
+		r = -EISDIR;
+	else if (!S_ISREG(f->inode->mode))
+		r = -ENODEV;
+	else if (off > INT64_MAX - len)
+		r = -EFBIG;
+	else if (mode & ~FALLOC_SUPPORTED || !f->ops->fallocate)
+		r = -EOPNOTSUPP;
+	else
+		r = f->ops->fallocate(f, mode, off, len);
+	file_put(f);
+	return r;
+}
