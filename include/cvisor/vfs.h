@@ -665,6 +665,8 @@ int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size);
 struct file *hostfd_file_new(int host_fd, int open_flags);
 /* A new open file of the same host file as hostfd file F (/dev/tty). */
 struct file *hostfd_file_reopen(struct file *f, int open_flags);
+/* Whether F is one of the sandbox's host stdio files. */
+bool hostfd_is_host_file(struct file *f);
 /* Whether F is a host stdio file on a terminal. */
 bool hostfd_is_tty(struct file *f);
 

@@ -189,6 +189,14 @@ long sys_copy_file_range(struct task *t, const struct syscall_args *a)
 		r = -EINVAL;
 		goto out_put;
 	}
+	/* Between filesystems of different kinds Linux (since 5.19) says
+	 * EXDEV and callers copy by hand. The sandbox's stdio files are
+	 * such a kind: their position is the host's, shared with the
+	 * caller of cvisor, which a copy at a remembered offset would miss. */
+	if (in->inode->sb != out->inode->sb || hostfd_is_host_file(in)) {
+		r = -EXDEV;
+		goto out_put;
+	}
 	r = get_offset_len(t, in, uoff_in, len, &pos_in);
 	if (!r)
 		r = get_offset_len(t, out, uoff_out, len, &pos_out);

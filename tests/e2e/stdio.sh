@@ -52,4 +52,35 @@ expect_rc 0
 expect_out 'status 1'
 t_end
 
+# coreutils cat copies with copy_file_range when it can: to a host file
+# on stdout that must still land at the host's offset, after what the
+# caller wrote there, and a host pipe gets the bytes too.
+if [ -x /bin/cat ]; then
+	t_begin coreutils-cat-to-a-host-file-writes-at-its-offset
+	printf 'line one\nline two\n' >"$WORK/cat.in"
+	# The host shell writes through the same open file while cat waits:
+	# cat's output must go after it, at the offset the host moved.
+	(
+		timeout -k 5 "$E2E_TIMEOUT" "$CVISOR" do -- "$BUSYBOX" sh -c \
+			"sleep 1; /bin/cat $WORK/cat.in" 2>"$ERR" &
+		sleep 0.2
+		echo before
+		wait $!
+	) >"$WORK/cat.out"
+	RC=$?
+	check_run "cat to a host file"
+	expect_rc 0
+	printf 'before\nline one\nline two\n' >"$WORK/cat.want"
+	expect_file_same "$WORK/cat.want" "$WORK/cat.out" "host file"
+	t_end
+
+	t_begin coreutils-cat-to-a-host-pipe
+	timeout -k 5 "$E2E_TIMEOUT" "$CVISOR" do -- /bin/cat "$WORK/cat.in" 2>"$ERR" | cat >"$OUT"
+	RC=$?
+	check_run "cat to a host pipe"
+	expect_out 'line one
+line two'
+	t_end
+fi
+
 summary

@@ -257,6 +257,11 @@ struct file *hostfd_file_reopen(struct file *f, int open_flags)
 	return nf;
 }
 
+bool hostfd_is_host_file(struct file *f)
+{
+	return f->inode->sb == &hostfd_sb;
+}
+
 bool hostfd_is_tty(struct file *f)
 {
 	return f->inode->sb == &hostfd_sb && HOSTFD_I(f->inode)->tty;
