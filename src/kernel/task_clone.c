@@ -35,6 +35,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 		tg->sid = parent->sid;
 		tg->has_ctty = parent->has_ctty;
 		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
+		tg->oom_score_adj = parent->oom_score_adj;
 		memcpy(tg->sigactions, parent->sigactions, sizeof(tg->sigactions));
 	}
 	TAILQ_INSERT_TAIL(&k->thread_groups, tg, all);

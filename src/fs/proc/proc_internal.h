@@ -45,6 +45,8 @@ void proc_add_system_files(struct inode *root);
 
 /* The mount table of the calling task's namespace, in /proc/mounts form. */
 int proc_show_mounts(void *arg, struct kernfs_buf *b);
+/* The same in /proc/<pid>/mountinfo form. */
+int proc_show_mountinfo(void *arg, struct kernfs_buf *b);
 
 /* Inode numbers of per-process directories: stable across lookups, as
  * Linux's are for a live process, and distinct for task/<tid> so that

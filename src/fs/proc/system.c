@@ -1,12 +1,20 @@
 /* System-wide /proc files, describing the sandbox, never the host: the
  * sandbox's CPUs, its memory file, its clocks, its mounts. */
 #include <cpuid.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/sysmacros.h>
 
 #include "cvisor/kernel.h"
 #include "cvisor/vfs.h"
 #include "proc_internal.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* CAP_LAST_CAP of the uapi headers: the capabilities cvisor knows. */
+#define PROC_CAP_LAST_CAP STR(CAP_LAST_CAP)
 
 static struct kernel *reader_kernel(void)
 {
@@ -195,6 +203,32 @@ static void show_mount(const struct mount *m, void *arg)
 		      m->flags & MNT_NOEXEC ? ",noexec" : "");
 }
 
+/* A line of mountinfo (show_mountinfo): ids, the device, the root of
+ * the mount within its filesystem (whole filesystems only, here), the
+ * mount point, per-mount options, no optional fields, then the
+ * filesystem's type, source and options. The namespace root's parent is
+ * itself, as for a root that has nothing above it in the namespace. */
+static void show_mountinfo_line(const struct mount *m, void *arg)
+{
+	char where[VFS_PATH_MAX];
+	mount_point(m, where, sizeof(where));
+	const char *rw = m->flags & MNT_READONLY ? "ro" : "rw";
+	kernfs_printf(arg, "%d %d %u:%u / %s %s%s%s%s,relatime - %s %s %s\n", m->id,
+		      m->parent ? m->parent->id : m->id, major(m->sb->dev), minor(m->sb->dev),
+		      where, rw, m->flags & MNT_NOSUID ? ",nosuid" : "",
+		      m->flags & MNT_NODEV ? ",nodev" : "", m->flags & MNT_NOEXEC ? ",noexec" : "",
+		      m->sb->fs_name, m->source ? m->source : "none", rw);
+}
+
+int proc_show_mountinfo(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	mount_ns_for_each(k->mntns, show_mountinfo_line, b);
+	return 0;
+}
+
 int proc_show_mounts(void *arg, struct kernfs_buf *b)
 {
 	struct kernel *k = reader_kernel();
@@ -204,8 +238,49 @@ int proc_show_mounts(void *arg, struct kernfs_buf *b)
 	return 0;
 }
 
+/* A random version 4 UUID, as the kernel's generate_random_uuid. */
+static void random_uuid(char out[37])
+{
+	unsigned char u[16];
+	if (getrandom(u, sizeof(u), 0) != (ssize_t)sizeof(u))
+		memset(u, 0, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
+}
+
+/* random/uuid: a fresh UUID on every read. */
+static int show_uuid(void *arg, struct kernfs_buf *b)
+{
+	char u[37];
+	random_uuid(u);
+	kernfs_printf(b, "%s\n", u);
+	return 0;
+}
+
+/* fs/file-max: as files_maxfiles_init, a tenth of memory in KiB, at
+ * least NR_FILE (8192). */
+static int show_file_max(void *arg, struct kernfs_buf *b)
+{
+	struct kernel *k = reader_kernel();
+	if (!k)
+		return -ESRCH;
+	pthread_mutex_lock(&k->mf.lock);
+	uint64_t kb = k->mf.limit >> 10;
+	pthread_mutex_unlock(&k->mf.lock);
+	kernfs_printf(b, "%llu\n", (unsigned long long)MAX(kb / 10, 8192));
+	return 0;
+}
+
 void proc_add_system_files(struct inode *root)
 {
+	/* random/boot_id: one UUID for the sandbox's lifetime (a sentry
+	 * runs one kernel, and makes its /proc once). */
+	static char boot_id[37];
+	random_uuid(boot_id);
+
 	static const struct {
 		const char *name;
 		kernfs_show_fn show;
@@ -220,12 +295,26 @@ void proc_add_system_files(struct inode *root)
 
 	struct inode *sys = kernfs_add_dir(root, "sys", 0555);
 	struct inode *kern = kernfs_add_dir(sys, "kernel", 0555);
-	kernfs_add_file(kern, "hostname", 0644, show_hostname, NULL);
+	kernfs_add_file(kern, "cap_last_cap", 0444, show_string, PROC_CAP_LAST_CAP);
 	kernfs_add_file(kern, "domainname", 0644, show_hostname, (void *)1);
-	kernfs_add_file(kern, "ostype", 0444, show_string, "Linux");
+	kernfs_add_file(kern, "hostname", 0644, show_hostname, NULL);
+	kernfs_add_file(kern, "ngroups_max", 0444, show_string, "65536");
 	kernfs_add_file(kern, "osrelease", 0444, show_string, CVISOR_UTS_RELEASE);
+	kernfs_add_file(kern, "ostype", 0444, show_string, "Linux");
 	kernfs_add_file(kern, "pid_max", 0444, show_string, "4194304");
-	/* PIPE_MAX_SIZE (cvisor/pipe.h): F_SETPIPE_SZ's limit. */
+	struct inode *random = kernfs_add_dir(kern, "random", 0555);
+	kernfs_add_file(random, "boot_id", 0444, show_string, boot_id);
+	kernfs_add_file(random, "uuid", 0444, show_uuid, NULL);
+
+	struct inode *vm = kernfs_add_dir(sys, "vm", 0555);
+	kernfs_add_file(vm, "max_map_count", 0644, show_string, "65530");
+	/* ARCH_MMAP_MIN: where mmap's floor is. */
+	kernfs_add_file(vm, "mmap_min_addr", 0644, show_string, "65536");
+	kernfs_add_file(vm, "overcommit_memory", 0644, show_string, "0");
+
 	struct inode *fs = kernfs_add_dir(sys, "fs", 0555);
-	kernfs_add_file(fs, "pipe-max-size", 0444, show_string, "1048576");
+	kernfs_add_file(fs, "file-max", 0644, show_file_max, NULL);
+	kernfs_add_file(fs, "nr_open", 0644, show_string, "1048576");
+	/* PIPE_MAX_SIZE (cvisor/pipe.h): F_SETPIPE_SZ's limit. */
+	kernfs_add_file(fs, "pipe-max-size", 0644, show_string, "1048576");
 }
