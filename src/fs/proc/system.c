@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "cvisor/kernel.h"
 #include "cvisor/vfs.h"
@@ -76,6 +77,10 @@ static int show_cpuinfo(void *arg, struct kernfs_buf *b)
 	return 0;
 }
 
+/* meminfo, in Linux's order and format (show_val_kb: the name padded to
+ * 16 columns, the value to 8). The sandbox's memory is its memory file:
+ * MemTotal its limit, what is allocated is anonymous, active and
+ * committed; there is no page cache, swap or huge page. */
 static int show_meminfo(void *arg, struct kernfs_buf *b)
 {
 	struct kernel *k = reader_kernel();
@@ -85,15 +90,30 @@ static int show_meminfo(void *arg, struct kernfs_buf *b)
 	uint64_t total = k->mf.limit >> 10, used = k->mf.in_use >> 10;
 	pthread_mutex_unlock(&k->mf.lock);
 	uint64_t free_kb = total > used ? total - used : 0;
-	kernfs_printf(b, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
-		      "MemAvailable:   %8llu kB\nBuffers:               0 kB\n"
-		      "Cached:                0 kB\nSwapCached:            0 kB\n"
-		      "Active:         %8llu kB\nInactive:              0 kB\n"
-		      "SwapTotal:             0 kB\nSwapFree:              0 kB\n"
-		      "Shmem:                 0 kB\nCommitLimit:    %8llu kB\n",
-		      (unsigned long long)total, (unsigned long long)free_kb,
-		      (unsigned long long)free_kb, (unsigned long long)used,
-		      (unsigned long long)total);
+	const struct { const char *name; uint64_t kb; } rows[] = {
+		{ "MemTotal", total },	   { "MemFree", free_kb },    { "MemAvailable", free_kb },
+		{ "Buffers", 0 },	   { "Cached", 0 },	      { "SwapCached", 0 },
+		{ "Active", used },	   { "Inactive", 0 },	      { "Active(anon)", used },
+		{ "Inactive(anon)", 0 },   { "Active(file)", 0 },     { "Inactive(file)", 0 },
+		{ "Unevictable", 0 },	   { "Mlocked", 0 },	      { "SwapTotal", 0 },
+		{ "SwapFree", 0 },	   { "Dirty", 0 },	      { "Writeback", 0 },
+		{ "AnonPages", used },	   { "Mapped", 0 },	      { "Shmem", 0 },
+		{ "KReclaimable", 0 },	   { "Slab", 0 },	      { "SReclaimable", 0 },
+		{ "SUnreclaim", 0 },	   { "KernelStack", 0 },      { "PageTables", 0 },
+		{ "NFS_Unstable", 0 },	   { "Bounce", 0 },	      { "WritebackTmp", 0 },
+		{ "CommitLimit", total },  { "Committed_AS", used },
+		{ "VmallocTotal", 34359738367ULL }, { "VmallocUsed", 0 }, { "VmallocChunk", 0 },
+		{ "Percpu", 0 },	   { "AnonHugePages", 0 },    { "ShmemHugePages", 0 },
+		{ "ShmemPmdMapped", 0 },   { "FileHugePages", 0 },    { "FilePmdMapped", 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%s:", rows[i].name);
+		kernfs_printf(b, "%-16s%8llu kB\n", name, (unsigned long long)rows[i].kb);
+	}
+	kernfs_printf(b, "HugePages_Total:       0\nHugePages_Free:        0\n"
+		      "HugePages_Rsvd:        0\nHugePages_Surp:        0\n"
+		      "Hugepagesize:       2048 kB\nHugetlb:               0 kB\n");
 	return 0;
 }
 
@@ -121,33 +141,62 @@ static int show_version(void *arg, struct kernfs_buf *b)
 	return 0;
 }
 
+/* Tasks that are not asleep, and all tasks (loadavg's and stat's
+ * procs_running); the caller holds ts_lock. */
+static unsigned count_running_locked(struct kernel *k)
+{
+	unsigned running = 0;
+	struct thread_group *tg;
+	TAILQ_FOREACH(tg, &k->thread_groups, all) {
+		struct task *t;
+		TAILQ_FOREACH(t, &tg->tasks, tg_entry)
+			running += !t->sleeping;
+	}
+	return running ? running : 1;	/* the reader */
+}
+
 static int show_loadavg(void *arg, struct kernfs_buf *b)
 {
 	struct kernel *k = reader_kernel();
 	if (!k)
 		return -ESRCH;
 	pthread_mutex_lock(&k->ts_lock);
-	unsigned n = k->nr_tasks;
+	unsigned n = k->nr_tasks, running = count_running_locked(k);
 	pid_t last = k->root_pidns->last_pid;
 	pthread_mutex_unlock(&k->ts_lock);
-	kernfs_printf(b, "0.00 0.00 0.00 1/%u %d\n", n, last);
+	kernfs_printf(b, "0.00 0.00 0.00 %u/%u %d\n", running, n, last);
 	return 0;
 }
 
+/* /proc/stat, as show_stat: a total "cpu" line and one per sandbox CPU
+ * (user nice system idle iowait irq softirq steal guest guest_nice, in
+ * USER_HZ ticks). The sentry's own CPU time is the system time, the rest
+ * of the sandbox's uptime on each CPU is idle. processes counts forks
+ * since boot, which the pid counter does. */
 static int show_stat(void *arg, struct kernfs_buf *b)
 {
 	struct kernel *k = reader_kernel();
 	if (!k)
 		return -ESRCH;
-	kernfs_printf(b, "cpu  0 0 0 0 0 0 0 0 0 0\n");
+	struct timespec ts = { 0 };
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	uint64_t sys_ticks = ((uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec) / 10000000;
+	uint64_t up_ticks = (uint64_t)(uptime_seconds(k) * 100);
+	uint64_t cpu_sys = sys_ticks / k->ncpus;
+	uint64_t cpu_idle = up_ticks > cpu_sys ? up_ticks - cpu_sys : 0;
+	kernfs_printf(b, "cpu  0 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long)cpu_sys * k->ncpus,
+		      (unsigned long long)cpu_idle * k->ncpus);
 	for (unsigned i = 0; i < k->ncpus; i++)
-		kernfs_printf(b, "cpu%u 0 0 0 0 0 0 0 0 0 0\n", i);
+		kernfs_printf(b, "cpu%u 0 0 %llu %llu 0 0 0 0 0 0\n", i,
+			      (unsigned long long)cpu_sys, (unsigned long long)cpu_idle);
 	pthread_mutex_lock(&k->ts_lock);
 	pid_t last = k->root_pidns->last_pid;
+	unsigned running = count_running_locked(k);
 	pthread_mutex_unlock(&k->ts_lock);
-	kernfs_printf(b, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running 1\n"
-		      "procs_blocked 0\n", (long long)((kernel_realtime_ns(k) -
-		      (kernel_monotonic_ns(k) - k->tk.boot_mono_ns)) / 1000000000), last);
+	kernfs_printf(b, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %u\n"
+		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+		      (long long)((kernel_realtime_ns(k) - (kernel_monotonic_ns(k) -
+		      k->tk.boot_mono_ns)) / 1000000000), last, running);
 	return 0;
 }
 
