@@ -37,7 +37,7 @@ SYSCALL(getsid, SUPPORT_FULL, "d", NULL)
 SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 
 /* sys_prctl.c */
-SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ")
+SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ/DROP, KEEPCAPS, SECUREBITS, CAP_AMBIENT")
 
 /* sys_exec.c */
 SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")
@@ -56,6 +56,16 @@ SYSCALL(getresuid, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(getresgid, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(getgroups, SUPPORT_FULL, "dp", NULL)
 SYSCALL(setgroups, SUPPORT_FULL, "dp", NULL)
+SYSCALL(setuid, SUPPORT_FULL, "u", NULL)
+SYSCALL(setgid, SUPPORT_FULL, "u", NULL)
+SYSCALL(setreuid, SUPPORT_FULL, "uu", NULL)
+SYSCALL(setregid, SUPPORT_FULL, "uu", NULL)
+SYSCALL(setresuid, SUPPORT_FULL, "uuu", NULL)
+SYSCALL(setresgid, SUPPORT_FULL, "uuu", NULL)
+SYSCALL(setfsuid, SUPPORT_FULL, "u", NULL)
+SYSCALL(setfsgid, SUPPORT_FULL, "u", NULL)
+SYSCALL(capget, SUPPORT_FULL, "pp", NULL)
+SYSCALL(capset, SUPPORT_PARTIAL, "pp", "no file capabilities at execve")
 
 /* sys_signal.c */
 SYSCALL(rt_sigaction, SUPPORT_FULL, "Sppu", NULL)

@@ -60,6 +60,9 @@ struct thread_group {
 	struct waitqueue child_wq;	/* a child changed state (wait4) */
 	int dumpable;			/* PR_SET_DUMPABLE */
 	int oom_score_adj;		/* [ts] /proc/<pid>/oom_score_adj */
+	int oom_score_adj_min;		/* [ts] the lowest it may go without
+					 * CAP_SYS_RESOURCE: the last value a
+					 * privileged writer set */
 	int64_t start_ns;		/* host monotonic time of creation */
 	int exit_status;		/* [ts] wait status once exited */
 	struct rlimit rlimits[RLIM_NLIMITS]; /* [ts] */

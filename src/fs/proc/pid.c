@@ -130,7 +130,8 @@ static int show_status(void *arg, struct kernfs_buf *b)
 	kernfs_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
 		      (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
 		      (unsigned long long)c->cap_effective);
-	kernfs_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016x\n", (unsigned long long)c->cap_bounding, 0);
+	kernfs_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)c->cap_bounding,
+		      (unsigned long long)c->cap_ambient);
 	kernfs_printf(b, "NoNewPrivs:\t0\nSeccomp:\t0\n");
 	kernfs_printf(b, "Cpus_allowed_list:\t0-%u\n", s.k->ncpus - 1);
 	proc_snap_put(&s);
@@ -417,9 +418,8 @@ static int show_mountinfo(void *arg, struct kernfs_buf *b)
 }
 
 /* oom_score_adj: OOM_SCORE_ADJ_MIN..MAX (-1000..1000), inherited at
- * fork. Lowering it below what the process had needs CAP_SYS_RESOURCE
- * (Linux compares with oom_score_adj_min; cvisor keeps no separate
- * minimum, so any decrease needs it). */
+ * fork. Going below oom_score_adj_min needs CAP_SYS_RESOURCE; a writer
+ * with it sets that minimum too (__set_oom_adj). */
 static int show_oom_score_adj(void *arg, struct kernfs_buf *b)
 {
 	struct task *self = current_task;
@@ -460,10 +460,12 @@ static int store_oom_score_adj(void *arg, const char *data, size_t size)
 	struct thread_group *tg = tg_lookup_locked(self, PID_OF(arg));
 	if (!tg)
 		err = -ESRCH;
-	else if (v < tg->oom_score_adj && !privileged)
+	else if (v < tg->oom_score_adj_min && !privileged)
 		err = -EACCES;
 	else
 		tg->oom_score_adj = (int)v;
+	if (!err && privileged)
+		tg->oom_score_adj_min = (int)v;
 	pthread_mutex_unlock(&self->k->ts_lock);
 	return err;
 }
