@@ -59,6 +59,15 @@ struct thread_group {
 	struct creds *exit_creds;	/* [ts] a reference until released */
 	struct waitqueue child_wq;	/* a child changed state (wait4) */
 	int dumpable;			/* PR_SET_DUMPABLE */
+	/* Scheduling as the process asked for it (sys_sched.c); the
+	 * sentry's host threads keep the host's. Inherited at fork. */
+	struct {
+		int nice;		/* -20..19 */
+		int policy;		/* SCHED_OTHER, SCHED_FIFO, ... */
+		int rt_priority;	/* 1..99 for SCHED_FIFO and SCHED_RR */
+		uint64_t affinity;	/* CPUs allowed; 0 = all of the sandbox's */
+	} sched;			/* [ts] */
+	unsigned personality;		/* [ts] personality(2) */
 	int oom_score_adj;		/* [ts] /proc/<pid>/oom_score_adj */
 	int oom_score_adj_min;		/* [ts] the lowest it may go without
 					 * CAP_SYS_RESOURCE: the last value a

@@ -194,28 +194,6 @@ long sys_setrlimit(struct task *t, const struct syscall_args *a)
 	return do_prlimit(t, (unsigned)a->arg[0], &new, NULL);
 }
 
-long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
-{
-	pid_t pid = (pid_t)a->arg[0];
-	size_t len = a->arg[1];
-	if (pid < 0)
-		return -EINVAL;
-	if (pid != 0 && pid != task_tid_nr(t, t))
-		return -ESRCH;
-	/* Linux needs room for its whole cpumask (nr_cpu_ids bits, in longs). */
-	size_t need = round_up((t->k->ncpus + 7) / 8, sizeof(long));
-	if (len < need || (len & (sizeof(long) - 1)))
-		return -EINVAL;
-	uint8_t mask[128] = { 0 };
-	if (need > sizeof(mask))
-		need = sizeof(mask);
-	for (unsigned i = 0; i < t->k->ncpus && i < sizeof(mask) * 8; i++)
-		mask[i / 8] |= (uint8_t)(1 << (i % 8));
-	if (copy_out(t, a->arg[2], mask, need) < 0)
-		return -EFAULT;
-	return (long)need;
-}
-
 long sys_sched_yield(struct task *t, const struct syscall_args *a)
 {
 	sched_yield();
