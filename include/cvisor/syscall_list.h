@@ -40,6 +40,10 @@ SYSCALL(sched_setaffinity, SUPPORT_PARTIAL, "dup", "recorded per process, not ap
 SYSCALL(getcpu, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(personality, SUPPORT_PARTIAL, "x", "recorded; only PER_LINUX behaviour")
 
+/* sys_rusage.c */
+SYSCALL(getrusage, SUPPORT_PARTIAL, "dp", "CPU times and the process's resident set only")
+SYSCALL(times, SUPPORT_FULL, "p", NULL)
+
 /* sys_pgrp.c */
 SYSCALL(setpgid, SUPPORT_FULL, "dd", NULL)
 SYSCALL(getpgid, SUPPORT_FULL, "d", NULL)
@@ -58,7 +62,7 @@ SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded proc
 SYSCALL(execveat, SUPPORT_PARTIAL, "dsaax", "as execve")
 
 /* sys_wait.c */
-SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage zeroed")
+SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage has the CPU times only")
 SYSCALL(waitid, SUPPORT_FULL, "ddpxp", NULL)
 
 /* sys_creds.c */

@@ -68,6 +68,10 @@ struct thread_group {
 		uint64_t affinity;	/* CPUs allowed; 0 = all of the sandbox's */
 	} sched;			/* [ts] */
 	unsigned personality;		/* [ts] personality(2) */
+	/* CPU time (kernel/rusage.c): the application's is user time, its
+	 * sentry threads' system time. */
+	int64_t utime_ns, stime_ns;	/* [ts] of its exited tasks */
+	int64_t cutime_ns, cstime_ns;	/* [ts] of its reaped children, with theirs */
 	int oom_score_adj;		/* [ts] /proc/<pid>/oom_score_adj */
 	int oom_score_adj_min;		/* [ts] the lowest it may go without
 					 * CAP_SYS_RESOURCE: the last value a
@@ -186,6 +190,7 @@ struct wait_result {
 	int status;	/* wait status */
 	int code;	/* CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED */
 	uid_t uid;
+	int64_t utime_ns, stime_ns;	/* a reaped child's, with its children's */
 };
 /* Waits for a child selected by WHICH/ID (P_ALL, P_PID, P_PGID) per
  * OPTIONS (WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT, __WALL...).
@@ -250,6 +255,19 @@ void task_interrupt_locked(struct task *t);
 
 /* CPU time T has used: its application thread plus its sentry thread. */
 int64_t task_cpu_ns(struct task *t);
+/* The same split: the application's (user) and the sentry's (system). */
+void task_cpu_times(struct task *t, int64_t *user, int64_t *sys);
+/* Adds the exiting T's CPU time to its process's; T's own thread, before
+ * its context goes. */
+void rusage_task_exit(struct task *t);
+/* The zombie CHILD is being reaped by PARENT: its CPU time and its
+ * children's go to PARENT's children's time, and into RES (wait4's
+ * rusage). ts_lock held. */
+void rusage_reap_locked(struct thread_group *parent, struct thread_group *child,
+			struct wait_result *res);
+struct rusage;
+/* A struct rusage with only the times set (sys_rusage.c). */
+void rusage_fill(struct rusage *ru, int64_t user_ns, int64_t sys_ns);
 /* Replaces T's credentials with C (taking over the reference). */
 void task_set_creds(struct task *t, struct creds *c);
 /* Initialises T's wake condition (monotonic clock). */
