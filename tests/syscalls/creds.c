@@ -12,19 +12,6 @@
 
 /* Runs FN in a child; the child's failures are reported by the child
  * and counted here through its exit status. */
-static void in_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		_exit(test_current_failures ? 1 : 0);
-	}
-	ASSERT_OK(pid);
-	ASSERT_OK(waitpid(pid, &status, 0));
-	EXPECT_EQ(status, 0);
-}
-
 struct caps {
 	uint64_t eff, perm, inh;
 };
@@ -54,23 +41,18 @@ static int set_caps(struct caps c)
 
 #define BIT(cap) (1ULL << (cap))
 
-static void expect_uids(uid_t r, uid_t e, uid_t s)
+/* The real, effective and saved uids (GIDS: gids) are R, E and S. */
+static void expect_ids(bool gids, unsigned r, unsigned e, unsigned s)
 {
-	uid_t a, b, c;
-	ASSERT_OK(getresuid(&a, &b, &c));
-	EXPECT_EQ(a, r);
-	EXPECT_EQ(b, e);
-	EXPECT_EQ(c, s);
+	unsigned got[3];
+	ASSERT_OK(gids ? getresgid(&got[0], &got[1], &got[2]) : getresuid(&got[0], &got[1], &got[2]));
+	EXPECT_EQ(got[0], r);
+	EXPECT_EQ(got[1], e);
+	EXPECT_EQ(got[2], s);
 }
 
-static void expect_gids(gid_t r, gid_t e, gid_t s)
-{
-	gid_t a, b, c;
-	ASSERT_OK(getresgid(&a, &b, &c));
-	EXPECT_EQ(a, r);
-	EXPECT_EQ(b, e);
-	EXPECT_EQ(c, s);
-}
+#define expect_uids(r, e, s) expect_ids(false, r, e, s)
+#define expect_gids(r, e, s) expect_ids(true, r, e, s)
 
 TEST(runs_as_root_with_capabilities)
 {
@@ -99,7 +81,7 @@ static void setuid_from_root_drops_everything(void)
 
 TEST(setuid_from_root_sets_all_ids_and_drops_capabilities)
 {
-	in_child(setuid_from_root_drops_everything);
+	test_in_child(setuid_from_root_drops_everything);
 }
 
 TEST(setuid_minus_one_is_einval)
@@ -125,7 +107,7 @@ static void seteuid_round_trip(void)
 
 TEST(seteuid_keeps_permitted_and_comes_back)
 {
-	in_child(seteuid_round_trip);
+	test_in_child(seteuid_round_trip);
 }
 
 /* setreuid: setting the real uid, or an effective uid other than the
@@ -147,7 +129,7 @@ static void setreuid_rules(void)
 
 TEST(setreuid_rules_without_privilege)
 {
-	in_child(setreuid_rules);
+	test_in_child(setreuid_rules);
 }
 
 static void setresuid_rules(void)
@@ -165,7 +147,7 @@ static void setresuid_rules(void)
 
 TEST(setresuid_rules_without_privilege)
 {
-	in_child(setresuid_rules);
+	test_in_child(setresuid_rules);
 }
 
 static void gid_rules(void)
@@ -191,7 +173,7 @@ static void gid_rules(void)
 
 TEST(setgid_family_rules)
 {
-	in_child(gid_rules);
+	test_in_child(gid_rules);
 }
 
 /* setfsuid returns the old fsuid; leaving fsuid 0 drops the filesystem
@@ -221,7 +203,7 @@ static void fsuid_caps(void)
 
 TEST(setfsuid_returns_the_old_id_and_moves_fs_capabilities)
 {
-	in_child(fsuid_caps);
+	test_in_child(fsuid_caps);
 }
 
 /* --- keepcaps and securebits --- */
@@ -247,7 +229,7 @@ static void keepcaps(void)
 
 TEST(keepcaps_keeps_the_permitted_set_across_setuid)
 {
-	in_child(keepcaps);
+	test_in_child(keepcaps);
 }
 
 static void securebits(void)
@@ -271,7 +253,7 @@ static void securebits(void)
 
 TEST(securebits_locks_and_no_setuid_fixup)
 {
-	in_child(securebits);
+	test_in_child(securebits);
 }
 
 /* --- capget and capset --- */
@@ -353,7 +335,7 @@ static void capset_rules(void)
 
 TEST(capset_may_only_shrink)
 {
-	in_child(capset_rules);
+	test_in_child(capset_rules);
 }
 
 /* --- the bounding and ambient sets --- */
@@ -377,7 +359,7 @@ static void bounding(void)
 
 TEST(capbset_drop)
 {
-	in_child(bounding);
+	test_in_child(bounding);
 }
 
 static void ambient(void)
@@ -410,5 +392,5 @@ static void ambient(void)
 
 TEST(cap_ambient_raise_lower_and_clear)
 {
-	in_child(ambient);
+	test_in_child(ambient);
 }

@@ -7,19 +7,6 @@
 #include <sys/resource.h>
 #include <sys/times.h>
 
-static void in_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		_exit(test_current_failures ? 1 : 0);
-	}
-	ASSERT_OK(pid);
-	ASSERT_OK(waitpid(pid, &status, 0));
-	EXPECT_EQ(status, 0);
-}
-
 static volatile sig_atomic_t xfsz_count;
 
 static void on_xfsz(int sig)
@@ -86,7 +73,7 @@ static void fsize(void)
 
 TEST(rlimit_fsize_stops_writes_and_truncates)
 {
-	in_child(fsize);
+	test_in_child(fsize);
 }
 
 static long vm_size_kb(void)
@@ -132,7 +119,7 @@ static void address_space(void)
 
 TEST(rlimit_as_limits_mmap_mremap_and_brk)
 {
-	in_child(address_space);
+	test_in_child(address_space);
 }
 
 static void nofile(void)
@@ -153,7 +140,7 @@ static void nofile(void)
 
 TEST(rlimit_nofile_gives_emfile)
 {
-	in_child(nofile);
+	test_in_child(nofile);
 }
 
 static int64_t cpu_ns(void)
@@ -228,5 +215,5 @@ static void children(void)
 
 TEST(children_cpu_time_after_reaping)
 {
-	in_child(children);
+	test_in_child(children);
 }

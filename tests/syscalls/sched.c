@@ -9,19 +9,6 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 
-static void in_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		_exit(test_current_failures ? 1 : 0);
-	}
-	ASSERT_OK(pid);
-	ASSERT_OK(waitpid(pid, &status, 0));
-	EXPECT_EQ(status, 0);
-}
-
 /* Drops CAP_SYS_NICE from every set. */
 static void drop_sys_nice(void)
 {
@@ -71,7 +58,7 @@ static void nice_values(void)
 
 TEST(setpriority_getpriority_and_nice)
 {
-	in_child(nice_values);
+	test_in_child(nice_values);
 }
 
 TEST(priority_errors)
@@ -113,7 +100,7 @@ static void other_user(void)
 
 TEST(another_users_process_needs_cap_sys_nice)
 {
-	in_child(other_user);
+	test_in_child(other_user);
 }
 
 TEST(priority_ranges)
@@ -170,7 +157,7 @@ static void policies(void)
 
 TEST(sched_policies_and_params)
 {
-	in_child(policies);
+	test_in_child(policies);
 }
 
 static void affinity(void)
@@ -217,7 +204,7 @@ static void affinity(void)
 
 TEST(sched_setaffinity_and_getcpu)
 {
-	in_child(affinity);
+	test_in_child(affinity);
 }
 
 TEST(getcpu_is_within_the_affinity_mask)
@@ -249,5 +236,5 @@ static void persona(void)
 
 TEST(personality_query_and_addr_no_randomize)
 {
-	in_child(persona);
+	test_in_child(persona);
 }
