@@ -76,11 +76,15 @@ struct syslog {
 	size_t len;
 };
 
+/* The most CPUs a sandbox has: affinity masks are one 64-bit word. */
+#define KERNEL_MAX_CPUS 64
+
 /* What a caller (cvisor do, the OCI runtime) tells the kernel to build. */
 struct kernel_init_args {
 	const char *platform;		/* platform name, e.g. "ptrace" */
 	const char *hostname;
-	unsigned ncpus;			/* application cores; 0 = host's */
+	unsigned ncpus;			/* application cores; 0 = host's (at
+					 * most KERNEL_MAX_CPUS) */
 	uint64_t memory_limit;		/* bytes; 0 = 16 GiB */
 	unsigned max_tasks;		/* 0 = 10000 */
 };

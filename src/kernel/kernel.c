@@ -41,6 +41,7 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 	}
 	long host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	k->ncpus = args->ncpus ? args->ncpus : (unsigned)(host_cpus > 0 ? host_cpus : 1);
+	k->ncpus = MIN(k->ncpus, KERNEL_MAX_CPUS);
 	k->max_tasks = args->max_tasks ? args->max_tasks : DEFAULT_MAX_TASKS;
 
 	/* The platform first: it reserves fixed addresses (the stub region)
