@@ -394,3 +394,55 @@ TEST(cap_ambient_raise_lower_and_clear)
 {
 	test_in_child(ambient);
 }
+
+/* --- execve --- */
+
+/* Run by exec_recomputes_capabilities in a re-executed copy of this
+ * program (CREDS_PROBE says what to expect); skipped otherwise. */
+TEST(exec_probe)
+{
+	const char *probe = getenv("CREDS_PROBE");
+	if (!probe)
+		SKIP("only run by execve tests");
+	struct caps c = get_caps();
+	EXPECT_EQ(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0), 0);	/* cleared by execve */
+	expect_uids(1000, 1000, 1000);
+	if (!strcmp(probe, "none")) {
+		EXPECT_EQ(c.perm, 0);
+		EXPECT_EQ(c.eff, 0);
+	} else {	/* "ambient": the ambient set becomes permitted and effective */
+		EXPECT_EQ(c.perm, BIT(CAP_NET_RAW));
+		EXPECT_EQ(c.eff, BIT(CAP_NET_RAW));
+		EXPECT_EQ(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_RAW, 0, 0), 1);
+	}
+}
+
+static const char *exec_probe_kind;
+
+static void exec_as_user(void)
+{
+	ASSERT_OK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0));
+	ASSERT_OK(setresuid(1000, 1000, 1000));
+	EXPECT_TRUE(get_caps().perm != 0);	/* kept until execve */
+	if (!strcmp(exec_probe_kind, "ambient")) {
+		struct caps c = get_caps();
+		c.inh = BIT(CAP_NET_RAW);
+		ASSERT_OK(set_caps(c));
+		ASSERT_OK(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_RAW, 0, 0));
+	}
+	setenv("CREDS_PROBE", exec_probe_kind, 1);
+	char *argv[] = { "creds", "exec_probe", NULL };
+	execv("/proc/self/exe", argv);
+	EXPECT_TRUE(false);	/* execv failed */
+}
+
+/* execve of a file without capabilities by a non-root process: the
+ * permitted and effective sets become the ambient set, and keepcaps
+ * is cleared. */
+TEST(exec_recomputes_capabilities)
+{
+	exec_probe_kind = "none";
+	test_in_child(exec_as_user);
+	exec_probe_kind = "ambient";
+	test_in_child(exec_as_user);
+}
