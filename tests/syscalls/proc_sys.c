@@ -551,3 +551,35 @@ TEST(io_and_wchan_formats)
 	ASSERT_TRUE(test_read_file("/proc/self/wchan", buf, sizeof(buf)) > 0);
 	EXPECT_STREQ(buf, "0");
 }
+
+/* stat's fields 14..19: utime, stime, cutime, cstime (clock ticks),
+ * priority (20 + nice for the fair policies) and nice. */
+static bool stat_fields(long long v[6])
+{
+	char *p;
+	if (read_proc("/proc/self/stat") <= 0 || !(p = strrchr(big, ')')))
+		return false;
+	return sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld %lld %lld %lld %lld",
+		      &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == 6;
+}
+
+static void stat_times_and_nice(void)
+{
+	long long v[6];
+	struct timespec ts;
+	do
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	while (ts.tv_sec == 0 && ts.tv_nsec < 100000000);
+	ASSERT_TRUE(stat_fields(v));
+	EXPECT_TRUE(v[0] + v[1] >= 8);	/* 100 ms of CPU, give or take a tick */
+	EXPECT_EQ(v[4], 20 + v[5]);
+	ASSERT_OK(setpriority(PRIO_PROCESS, 0, 7));
+	ASSERT_TRUE(stat_fields(v));
+	EXPECT_EQ(v[5], 7);
+	EXPECT_EQ(v[4], 27);
+}
+
+TEST(stat_shows_cpu_times_and_nice)
+{
+	test_in_child(stat_times_and_nice);
+}

@@ -146,15 +146,23 @@ static int show_stat(void *arg, struct kernfs_buf *b)
 	struct vm_usage u = vm_usage(s.mm);
 	struct mm *mm = s.mm;
 	long long start = (s.start_ns - s.k->tk.boot_mono_ns) / (1000000000 / CLK_TCK);
-	kernfs_printf(b, "%d (%s) %c %d %d %d 0 %d 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 %lld %llu %llu "
-		      "18446744073709551615 0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 "
+	/* priority as Linux's task_prio: 20 + nice, or -1 - the real-time
+	 * priority; CPU times in clock ticks. */
+	int prio = s.rt_priority ? -1 - s.rt_priority : 20 + s.nice;
+	const int64_t tick = 1000000000 / CLK_TCK;
+	kernfs_printf(b, "%d (%s) %c %d %d %d 0 %d 4194560 0 0 0 0 %lld %lld %lld %lld %d %d %d 0 "
+		      "%lld %llu %llu "
+		      "18446744073709551615 0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 17 0 %d %d 0 0 0 "
 		      "0 0 %llu %llu %llu %llu %llu %d\n",
-		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tpgid, s.nthreads, start,
+		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tpgid,
+		      (long long)(s.utime_ns / tick), (long long)(s.stime_ns / tick),
+		      (long long)(s.cutime_ns / tick), (long long)(s.cstime_ns / tick), prio, s.nice,
+		      s.nthreads, start,
 		      (unsigned long long)u.size, (unsigned long long)u.rss / PAGE_SIZE,
 		      (unsigned long long)(mm ? mm->stack_start : 0),
 		      (unsigned long long)(s.sig_pending | s.sig_shared_pending),
 		      (unsigned long long)s.sigmask, (unsigned long long)s.sig_ignored,
-		      (unsigned long long)s.sig_caught,
+		      (unsigned long long)s.sig_caught, s.rt_priority, s.policy,
 		      (unsigned long long)(mm ? mm->brk_start : 0),
 		      (unsigned long long)(mm ? mm->arg_start : 0),
 		      (unsigned long long)(mm ? mm->arg_end : 0),

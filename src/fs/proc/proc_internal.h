@@ -19,6 +19,9 @@ struct proc_snap {
 	uint64_t sig_pending, sig_shared_pending;	/* thread, process */
 	uint64_t sig_ignored, sig_caught;		/* dispositions */
 	int exit_code;			/* a zombie's wait status */
+	int64_t utime_ns, stime_ns;	/* CPU time of the process */
+	int64_t cutime_ns, cstime_ns;	/* of its reaped children */
+	int nice, policy, rt_priority;
 	struct mm *mm;			/* grabbed (mm_grab) or NULL */
 	struct fd_table *fdt;		/* a reference or NULL */
 	struct fs_context *fs;		/* a reference or NULL */
