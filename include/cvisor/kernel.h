@@ -45,6 +45,10 @@ struct uts_ns {
 	char domainname[65];
 };
 
+/* Sets NS's hostname (DOMAIN: domainname) to the LEN (<= 64) bytes of
+ * NAME; callers check the caller's right to. */
+void uts_set_name(struct uts_ns *ns, bool domain, const char *name, size_t len);
+
 struct pid_ns {
 	_Atomic int refs;
 	struct pid_ns *parent;

@@ -62,6 +62,8 @@ int kernfs_add(struct inode *dir, const char *name, struct inode *child);
 struct inode *kernfs_add_dir(struct inode *dir, const char *name, mode_t mode);
 int kernfs_add_file(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
 		    void *arg);
+int kernfs_add_rwfile(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
+		      kernfs_store_fn store, void *arg);
 int kernfs_add_symlink(struct inode *dir, const char *name, const char *target);
 int kernfs_add_chrdev(struct inode *dir, const char *name, mode_t mode, dev_t rdev);
 

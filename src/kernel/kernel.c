@@ -155,3 +155,13 @@ void kernel_unimplemented_syscall(struct kernel *k, struct task *t, uint64_t nr)
 	log_debug("unimplemented syscall: pid %d (%s) called %s (%llu)", t->tid, t->comm,
 		  name ? name : "?", (unsigned long long)nr);
 }
+
+void uts_set_name(struct uts_ns *ns, bool domain, const char *name, size_t len)
+{
+	char *dst = domain ? ns->domainname : ns->hostname;
+	len = MIN(len, sizeof(ns->hostname) - 1);
+	pthread_mutex_lock(&ns->lock);
+	memcpy(dst, name, len);
+	dst[len] = '\0';
+	pthread_mutex_unlock(&ns->lock);
+}

@@ -120,10 +120,7 @@ static long set_uts_name(struct task *t, const struct syscall_args *a, bool doma
 		return -EPERM;
 	if (copy_in(t, name, a->arg[0], (size_t)len) < 0)
 		return -EFAULT;
-	name[len] = '\0';
-	pthread_mutex_lock(&t->utsns->lock);
-	memcpy(domain ? t->utsns->domainname : t->utsns->hostname, name, (size_t)len + 1);
-	pthread_mutex_unlock(&t->utsns->lock);
+	uts_set_name(t->utsns, domain, name, (size_t)len);
 	return 0;
 }
 

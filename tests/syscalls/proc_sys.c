@@ -583,3 +583,19 @@ TEST(stat_shows_cpu_times_and_nice)
 {
 	test_in_child(stat_times_and_nice);
 }
+
+/* kernel/hostname takes writes (as sethostname); the test writes the
+ * current name back, so the host's stays as it is when run natively. */
+TEST(sys_kernel_hostname_takes_writes)
+{
+	struct utsname before, after;
+	char line[80];
+	ASSERT_OK(uname(&before));
+	int fd = open("/proc/sys/kernel/hostname", O_WRONLY);
+	ASSERT_OK(fd);
+	int n = snprintf(line, sizeof(line), "%s\n", before.nodename);
+	EXPECT_EQ(write(fd, line, (size_t)n), n);
+	close(fd);
+	ASSERT_OK(uname(&after));
+	EXPECT_STREQ(after.nodename, before.nodename);
+}

@@ -177,7 +177,13 @@ struct inode *kernfs_add_dir(struct inode *dir, const char *name, mode_t mode)
 int kernfs_add_file(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
 		    void *arg)
 {
-	struct inode *child = kernfs_new_file(dir->sb, mode, show, arg);
+	return kernfs_add_rwfile(dir, name, mode, show, NULL, arg);
+}
+
+int kernfs_add_rwfile(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
+		      kernfs_store_fn store, void *arg)
+{
+	struct inode *child = kernfs_new_rwfile(dir->sb, mode, show, store, arg);
 	int err = kernfs_add(dir, name, child);
 	inode_put(child);
 	return err;

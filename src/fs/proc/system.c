@@ -218,6 +218,18 @@ static int show_hostname(void *arg, struct kernfs_buf *b)
 	return 0;
 }
 
+/* A write to kernel/hostname or domainname (proc_do_uts_string): the
+ * text up to a newline, at most 64 bytes. */
+static int store_hostname(void *arg, const char *data, size_t size)
+{
+	struct task *t = current_task;
+	if (!t)
+		return -ESRCH;
+	const char *nl = memchr(data, '\n', size);
+	uts_set_name(t->utsns, arg != NULL, data, nl ? (size_t)(nl - data) : size);
+	return 0;
+}
+
 static int show_string(void *arg, struct kernfs_buf *b)
 {
 	kernfs_printf(b, "%s\n", (const char *)arg);
@@ -345,8 +357,8 @@ void proc_add_system_files(struct inode *root)
 	struct inode *sys = kernfs_add_dir(root, "sys", 0555);
 	struct inode *kern = kernfs_add_dir(sys, "kernel", 0555);
 	kernfs_add_file(kern, "cap_last_cap", 0444, show_string, PROC_CAP_LAST_CAP);
-	kernfs_add_file(kern, "domainname", 0644, show_hostname, (void *)1);
-	kernfs_add_file(kern, "hostname", 0644, show_hostname, NULL);
+	kernfs_add_rwfile(kern, "domainname", 0644, show_hostname, store_hostname, (void *)1);
+	kernfs_add_rwfile(kern, "hostname", 0644, show_hostname, store_hostname, NULL);
 	kernfs_add_file(kern, "ngroups_max", 0444, show_string, "65536");
 	kernfs_add_file(kern, "osrelease", 0444, show_string, CVISOR_UTS_RELEASE);
 	kernfs_add_file(kern, "ostype", 0444, show_string, "Linux");
