@@ -174,6 +174,12 @@ static void affinity(void)
 	EXPECT_OK(sched_setaffinity(0, sizeof(one), &one));
 	ASSERT_OK(sched_getaffinity(0, sizeof(got), &got));
 	EXPECT_TRUE(CPU_EQUAL(&got, &one));
+	/* /proc/<pid>/status shows the mask as a list. */
+	char proc_status[4096], want[64], *line;
+	ASSERT_TRUE(test_read_file("/proc/self/status", proc_status, sizeof(proc_status)) > 0);
+	ASSERT_TRUE((line = strstr(proc_status, "Cpus_allowed_list:\t")) != NULL);
+	snprintf(want, sizeof(want), "Cpus_allowed_list:\t%d\n", first);
+	EXPECT_TRUE(strncmp(line, want, strlen(want)) == 0);
 	unsigned cpu = 99, node = 99;
 	EXPECT_OK(syscall(SYS_getcpu, &cpu, &node, NULL));
 	EXPECT_EQ(cpu, (unsigned)first);

@@ -133,7 +133,20 @@ static int show_status(void *arg, struct kernfs_buf *b)
 	kernfs_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)c->cap_bounding,
 		      (unsigned long long)c->cap_ambient);
 	kernfs_printf(b, "NoNewPrivs:\t0\nSeccomp:\t0\n");
-	kernfs_printf(b, "Cpus_allowed_list:\t0-%u\n", s.k->ncpus - 1);
+	/* The mask in hex (one digit per 4 of the sandbox's CPUs), then as
+	 * a list of ranges, as bitmap_print_to_pagebuf. */
+	kernfs_printf(b, "Cpus_allowed:\t%0*llx\nCpus_allowed_list:\t", (int)(s.k->ncpus + 3) / 4,
+		      (unsigned long long)s.affinity);
+	for (unsigned i = 0, first = 1; i < 64; i++) {
+		if (!(s.affinity >> i & 1) || (i && s.affinity >> (i - 1) & 1))
+			continue;
+		unsigned j = i;
+		while (j + 1 < 64 && s.affinity >> (j + 1) & 1)
+			j++;
+		kernfs_printf(b, j > i ? "%s%u-%u" : "%s%u", first ? "" : ",", i, j);
+		first = 0;
+	}
+	kernfs_printf(b, "\n");
 	proc_snap_put(&s);
 	return 0;
 }

@@ -22,6 +22,7 @@ struct proc_snap {
 	int64_t utime_ns, stime_ns;	/* CPU time of the process */
 	int64_t cutime_ns, cstime_ns;	/* of its reaped children */
 	int nice, policy, rt_priority;
+	uint64_t affinity;		/* CPUs allowed */
 	struct mm *mm;			/* grabbed (mm_grab) or NULL */
 	struct fd_table *fdt;		/* a reference or NULL */
 	struct fs_context *fs;		/* a reference or NULL */
