@@ -134,9 +134,24 @@ long sys_setdomainname(struct task *t, const struct syscall_args *a)
 	return set_uts_name(t, a, true);
 }
 
+/* Whether T may read or set TG's limits (check_prlimit_permission):
+ * its own, a process whose ids all match the caller's real ones, or with
+ * CAP_SYS_RESOURCE. ts_lock held. */
+static bool may_prlimit_locked(struct task *t, struct thread_group *tg)
+{
+	if (tg == t->tg)
+		return true;
+	struct task *leader = TAILQ_FIRST(&tg->tasks);
+	const struct creds *c = t->creds, *tc = leader ? leader->creds : NULL;
+	if (tc && c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid &&
+	    c->gid == tc->egid && c->gid == tc->sgid && c->gid == tc->gid)
+		return true;
+	return creds_has_cap(c, CAP_SYS_RESOURCE);
+}
+
 /* Linux's rule for setting a limit: soft <= hard, and raising the hard
- * limit needs CAP_SYS_RESOURCE. */
-static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *new,
+ * limit needs CAP_SYS_RESOURCE. PID 0 is the caller's process. */
+static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct rlimit *new,
 		      struct rlimit *old)
 {
 	if (resource >= RLIM_NLIMITS)
@@ -145,7 +160,16 @@ static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *ne
 		return -EINVAL;
 	int ret = 0;
 	pthread_mutex_lock(&t->k->ts_lock);
-	struct rlimit *cur = &t->tg->rlimits[resource];
+	struct thread_group *tg = pid == 0 ? t->tg : pid > 0 ? tg_lookup_locked(t, pid) : NULL;
+	if (!tg || tg->zombie) {
+		ret = -ESRCH;
+		goto out;
+	}
+	if (!may_prlimit_locked(t, tg)) {
+		ret = -EPERM;
+		goto out;
+	}
+	struct rlimit *cur = &tg->rlimits[resource];
 	if (old)
 		*old = *cur;
 	if (new) {
@@ -156,6 +180,7 @@ static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *ne
 		else
 			*cur = *new;
 	}
+out:
 	pthread_mutex_unlock(&t->k->ts_lock);
 	return ret;
 }
@@ -164,11 +189,9 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 {
 	pid_t pid = (pid_t)a->arg[0];
 	struct rlimit new, old;
-	if (pid != 0 && pid != task_tgid_nr(t, t->tg))
-		return -ESRCH;	/* only the calling process exists to us for now */
 	if (a->arg[2] && copy_in(t, &new, a->arg[2], sizeof(new)) < 0)
 		return -EFAULT;
-	int ret = do_prlimit(t, (unsigned)a->arg[1], a->arg[2] ? &new : NULL, &old);
+	int ret = do_prlimit(t, pid, (unsigned)a->arg[1], a->arg[2] ? &new : NULL, &old);
 	if (ret == 0 && a->arg[3] && copy_out(t, a->arg[3], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return ret;
@@ -177,7 +200,7 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 long sys_getrlimit(struct task *t, const struct syscall_args *a)
 {
 	struct rlimit old;
-	int ret = do_prlimit(t, (unsigned)a->arg[0], NULL, &old);
+	int ret = do_prlimit(t, 0, (unsigned)a->arg[0], NULL, &old);
 	if (ret == 0 && copy_out(t, a->arg[1], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return ret;
@@ -188,7 +211,7 @@ long sys_setrlimit(struct task *t, const struct syscall_args *a)
 	struct rlimit new;
 	if (copy_in(t, &new, a->arg[1], sizeof(new)) < 0)
 		return -EFAULT;
-	return do_prlimit(t, (unsigned)a->arg[0], &new, NULL);
+	return do_prlimit(t, 0, (unsigned)a->arg[0], &new, NULL);
 }
 
 long sys_sched_yield(struct task *t, const struct syscall_args *a)

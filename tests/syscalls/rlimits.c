@@ -217,3 +217,47 @@ TEST(children_cpu_time_after_reaping)
 {
 	test_in_child(children);
 }
+
+/* prlimit on another process: its limits change; another user's
+ * process needs CAP_SYS_RESOURCE (EPERM); a missing one is ESRCH. */
+static void prlimit_other(void)
+{
+	int go[2];
+	ASSERT_OK(pipe(go));
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		char c;
+		struct rlimit rl;
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1 || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(2);
+		_exit(rl.rlim_cur == 77 ? 0 : 1);
+	}
+	ASSERT_OK(pid);
+	close(go[0]);
+	struct rlimit old, rl = { 77, 77 };
+	EXPECT_OK(syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, &rl, &old));
+	EXPECT_TRUE(old.rlim_cur != 77);
+	EXPECT_OK(syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, NULL, &old));
+	EXPECT_EQ(old.rlim_cur, 77);
+	EXPECT_EQ(write(go[1], "x", 1), 1);
+	EXPECT_EQ(test_wait(pid, 0), 0);
+
+	EXPECT_ERRNO(syscall(SYS_prlimit64, -5, RLIMIT_NOFILE, NULL, &old), ESRCH);
+	pid_t parent = getpid();
+	pid = test_fork();
+	if (pid == 0) {
+		struct rlimit r;
+		if (setresuid(1000, 1000, 1000) < 0)
+			_exit(2);
+		_exit(syscall(SYS_prlimit64, parent, RLIMIT_NOFILE, NULL, &r) == -1 &&
+		      errno == EPERM ? 0 : 1);
+	}
+	ASSERT_OK(pid);
+	EXPECT_EQ(test_wait(pid, 0), 0);
+}
+
+TEST(prlimit_of_another_process)
+{
+	test_in_child(prlimit_other);
+}
