@@ -72,6 +72,9 @@ struct thread_group {
 	 * sentry threads' system time. */
 	int64_t utime_ns, stime_ns;	/* [ts] of its exited tasks */
 	int64_t cutime_ns, cstime_ns;	/* [ts] of its reaped children, with theirs */
+	/* I/O accounting (/proc/<pid>/io): bytes moved and calls made by
+	 * read and write and their vectored and positional forms. */
+	_Atomic uint64_t rchar, wchar, syscr, syscw;
 	int oom_score_adj;		/* [ts] /proc/<pid>/oom_score_adj */
 	int oom_score_adj_min;		/* [ts] the lowest it may go without
 					 * CAP_SYS_RESOURCE: the last value a

@@ -599,3 +599,33 @@ TEST(sys_kernel_hostname_takes_writes)
 	ASSERT_OK(uname(&after));
 	EXPECT_STREQ(after.nodename, before.nodename);
 }
+
+static bool io_counters(unsigned long long v[4])
+{
+	if (read_proc("/proc/self/io") <= 0)
+		return false;
+	return sscanf(big, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\n", &v[0], &v[1],
+		      &v[2], &v[3]) == 4;
+}
+
+/* rchar/wchar count the bytes read and written, syscr/syscw the calls. */
+TEST(io_counts_reads_and_writes)
+{
+	unsigned long long a[4], b[4];
+	char chunk[4096];
+	ASSERT_TRUE(io_counters(a));
+	int zero = open("/dev/zero", O_RDONLY), null = open("/dev/null", O_WRONLY);
+	ASSERT_OK(zero);
+	ASSERT_OK(null);
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(read(zero, chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	EXPECT_EQ(write(null, chunk, 100), 100);
+	EXPECT_EQ(write(null, chunk, 200), 200);
+	close(zero);
+	close(null);
+	ASSERT_TRUE(io_counters(b));
+	EXPECT_GE(b[0] - a[0], 3 * sizeof(chunk));
+	EXPECT_GE(b[1] - a[1], 300);
+	EXPECT_GE(b[2] - a[2], 3);
+	EXPECT_GE(b[3] - a[3], 2);
+}

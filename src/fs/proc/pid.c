@@ -517,15 +517,19 @@ static int show_wchan(void *arg, struct kernfs_buf *b)
 	return 0;
 }
 
-/* io: proc_pid_io_accounting's table. I/O is not counted yet. */
+/* io: proc_pid_io_accounting's table. The characters and calls of
+ * read and write are counted; there is no block device for read_bytes
+ * and write_bytes. */
 static int show_io(void *arg, struct kernfs_buf *b)
 {
 	struct proc_snap s;
 	if (proc_snap_get(PID_OF(arg), &s) < 0)
 		return -ESRCH;
 	proc_snap_put(&s);
-	kernfs_printf(b, "rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: 0\n"
-		      "write_bytes: 0\ncancelled_write_bytes: 0\n");
+	kernfs_printf(b, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\nread_bytes: 0\n"
+		      "write_bytes: 0\ncancelled_write_bytes: 0\n", (unsigned long long)s.rchar,
+		      (unsigned long long)s.wchar, (unsigned long long)s.syscr,
+		      (unsigned long long)s.syscw);
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct proc_snap {
 	int64_t cutime_ns, cstime_ns;	/* of its reaped children */
 	int nice, policy, rt_priority;
 	uint64_t affinity;		/* CPUs allowed */
+	uint64_t rchar, wchar, syscr, syscw;	/* I/O accounting */
 	struct mm *mm;			/* grabbed (mm_grab) or NULL */
 	struct fd_table *fdt;		/* a reference or NULL */
 	struct fs_context *fs;		/* a reference or NULL */

@@ -47,6 +47,10 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 	s->nice = tg->sched.nice;
 	s->policy = tg->sched.policy;
 	s->rt_priority = tg->sched.rt_priority;
+	s->rchar = tg->rchar;
+	s->wchar = tg->wchar;
+	s->syscr = tg->syscr;
+	s->syscw = tg->syscw;
 	s->affinity = tg->sched.affinity ? tg->sched.affinity
 					 : k->ncpus >= 64 ? ~0ULL : (1ULL << k->ncpus) - 1;
 	struct task *each;
