@@ -10,6 +10,9 @@
 #include "cvisor/platform.h"
 #include "cvisor/task.h"
 
+/* Another task's times are read under ts_lock, while it is listed in its
+ * process: its sentry thread and its context live until task_exit
+ * unlists it. */
 void task_cpu_times(struct task *t, int64_t *user, int64_t *sys)
 {
 	const struct platform_ops *ops = t->k->platform.ops;
@@ -17,7 +20,10 @@ void task_cpu_times(struct task *t, int64_t *user, int64_t *sys)
 	clockid_t cid;
 	*user = t->ctx ? ops->ctx_cpu_ns(t->ctx) : 0;
 	*sys = 0;
-	if (pthread_getcpuclockid(t->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+	/* A task whose sentry thread has not started yet (task_run sets
+	 * t->thread) has used nothing: its handle is not one to look at. */
+	if (t->thread && pthread_getcpuclockid(t->thread, &cid) == 0 &&
+	    clock_gettime(cid, &ts) == 0)
 		*sys = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
