@@ -46,6 +46,10 @@ struct uts_ns {
 	char domainname[65];
 };
 
+/* Sets NS's hostname (DOMAIN: domainname) to the LEN (<= 64) bytes of
+ * NAME; callers check the caller's right to. */
+void uts_set_name(struct uts_ns *ns, bool domain, const char *name, size_t len);
+
 struct pid_ns {
 	_Atomic int refs;
 	struct pid_ns *parent;
@@ -77,11 +81,15 @@ struct syslog {
 	size_t len;
 };
 
+/* The most CPUs a sandbox has: affinity masks are one 64-bit word. */
+#define KERNEL_MAX_CPUS 64
+
 /* What a caller (cvisor do, the OCI runtime) tells the kernel to build. */
 struct kernel_init_args {
 	const char *platform;		/* platform name, e.g. "ptrace" */
 	const char *hostname;
-	unsigned ncpus;			/* application cores; 0 = host's */
+	unsigned ncpus;			/* application cores; 0 = host's (at
+					 * most KERNEL_MAX_CPUS) */
 	uint64_t memory_limit;		/* bytes; 0 = 16 GiB */
 	unsigned max_tasks;		/* 0 = 10000 */
 };

@@ -19,6 +19,9 @@ void kernfs_write(struct kernfs_buf *b, const void *data, size_t size);
 
 /* Produces a file's content at open (ARG is the one given at creation). */
 typedef int (*kernfs_show_fn)(void *arg, struct kernfs_buf *b);
+/* Takes one write(2) to a writable generated file: DATA (SIZE bytes, not
+ * NUL-terminated). Returns 0 or -errno; a file's write applies whole. */
+typedef int (*kernfs_store_fn)(void *arg, const char *data, size_t size);
 /* Computes a symlink's target into BUF; returns its length or -errno. */
 typedef int (*kernfs_link_fn)(void *arg, char *buf, size_t size);
 
@@ -42,6 +45,9 @@ struct super_block *kernfs_new_sb(struct kernel *k, const char *fs_name, uint64_
 struct inode *kernfs_new_dir(struct super_block *sb, mode_t mode);
 struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_fn show,
 			      void *arg);
+/* A generated file that also takes writes (/proc/<pid>/oom_score_adj). */
+struct inode *kernfs_new_rwfile(struct super_block *sb, mode_t mode, kernfs_show_fn show,
+				kernfs_store_fn store, void *arg);
 /* What poll reports for the generated file FILE, instead of
  * DEFAULT_POLLMASK. */
 void kernfs_set_poll(struct inode *file, unsigned mask);
@@ -61,6 +67,8 @@ int kernfs_add(struct inode *dir, const char *name, struct inode *child);
 struct inode *kernfs_add_dir(struct inode *dir, const char *name, mode_t mode);
 int kernfs_add_file(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
 		    void *arg);
+int kernfs_add_rwfile(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
+		      kernfs_store_fn store, void *arg);
 int kernfs_add_symlink(struct inode *dir, const char *name, const char *target);
 int kernfs_add_chrdev(struct inode *dir, const char *name, mode_t mode, dev_t rdev);
 

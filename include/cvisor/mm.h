@@ -135,6 +135,10 @@ void mm_unpin(struct mm_pin *pin);
 /* Bytes of memory-file pages mapped by MM (resident set size). */
 uint64_t mm_resident_bytes(struct mm *mm);
 
+/* Bytes of memory-file pages mapped in [start, end); MM's lock must be
+ * held (mm_for_each_vma's callbacks hold it): /proc/<pid>/smaps. */
+uint64_t mm_resident_range_locked(struct mm *mm, uaddr_t start, uaddr_t end);
+
 /* Visits each VMA in address order, under mm->lock (for /proc maps). */
 void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *arg), void *arg);
 

@@ -21,10 +21,28 @@ SYSCALL(setdomainname, SUPPORT_FULL, "bu", NULL)
 SYSCALL(prlimit64, SUPPORT_FULL, "ddpp", NULL)
 SYSCALL(getrlimit, SUPPORT_FULL, "dp", NULL)
 SYSCALL(setrlimit, SUPPORT_FULL, "dp", NULL)
-SYSCALL(sched_getaffinity, SUPPORT_FULL, "dup", NULL)
 SYSCALL(sched_yield, SUPPORT_FULL, "", NULL)
 SYSCALL(sysinfo, SUPPORT_FULL, "p", NULL)
 SYSCALL(getrandom, SUPPORT_FULL, "pux", NULL)
+
+/* sys_sched.c */
+SYSCALL(getpriority, SUPPORT_PARTIAL, "dd", "recorded per process; the host schedules the sentry")
+SYSCALL(setpriority, SUPPORT_PARTIAL, "ddd", "recorded per process; the host schedules the sentry")
+SYSCALL(sched_setscheduler, SUPPORT_PARTIAL, "ddp", "recorded per process, not applied")
+SYSCALL(sched_getscheduler, SUPPORT_FULL, "d", NULL)
+SYSCALL(sched_setparam, SUPPORT_PARTIAL, "dp", "recorded per process, not applied")
+SYSCALL(sched_getparam, SUPPORT_FULL, "dp", NULL)
+SYSCALL(sched_get_priority_max, SUPPORT_FULL, "d", NULL)
+SYSCALL(sched_get_priority_min, SUPPORT_FULL, "d", NULL)
+SYSCALL(sched_rr_get_interval, SUPPORT_FULL, "dp", NULL)
+SYSCALL(sched_getaffinity, SUPPORT_FULL, "dup", NULL)
+SYSCALL(sched_setaffinity, SUPPORT_PARTIAL, "dup", "recorded per process, not applied")
+SYSCALL(getcpu, SUPPORT_FULL, "ppp", NULL)
+SYSCALL(personality, SUPPORT_PARTIAL, "x", "recorded; only PER_LINUX behaviour")
+
+/* sys_rusage.c */
+SYSCALL(getrusage, SUPPORT_PARTIAL, "dp", "CPU times and the process's resident set only")
+SYSCALL(times, SUPPORT_FULL, "p", NULL)
 
 /* sys_pgrp.c */
 SYSCALL(setpgid, SUPPORT_FULL, "dd", NULL)
@@ -60,14 +78,14 @@ SYSCALL(get_robust_list, SUPPORT_FULL, "dpp", NULL)
 SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 
 /* sys_prctl.c */
-SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ")
+SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ/DROP, KEEPCAPS, SECUREBITS, CAP_AMBIENT")
 
 /* sys_exec.c */
 SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")
 SYSCALL(execveat, SUPPORT_PARTIAL, "dsaax", "as execve")
 
 /* sys_wait.c */
-SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage zeroed")
+SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage has the CPU times only")
 SYSCALL(waitid, SUPPORT_FULL, "ddpxp", NULL)
 
 /* sys_creds.c */
@@ -79,6 +97,16 @@ SYSCALL(getresuid, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(getresgid, SUPPORT_FULL, "ppp", NULL)
 SYSCALL(getgroups, SUPPORT_FULL, "dp", NULL)
 SYSCALL(setgroups, SUPPORT_FULL, "dp", NULL)
+SYSCALL(setuid, SUPPORT_FULL, "u", NULL)
+SYSCALL(setgid, SUPPORT_FULL, "u", NULL)
+SYSCALL(setreuid, SUPPORT_FULL, "uu", NULL)
+SYSCALL(setregid, SUPPORT_FULL, "uu", NULL)
+SYSCALL(setresuid, SUPPORT_FULL, "uuu", NULL)
+SYSCALL(setresgid, SUPPORT_FULL, "uuu", NULL)
+SYSCALL(setfsuid, SUPPORT_FULL, "u", NULL)
+SYSCALL(setfsgid, SUPPORT_FULL, "u", NULL)
+SYSCALL(capget, SUPPORT_FULL, "pp", NULL)
+SYSCALL(capset, SUPPORT_PARTIAL, "pp", "no file capabilities at execve")
 
 /* sys_signal.c */
 SYSCALL(rt_sigaction, SUPPORT_FULL, "Sppu", NULL)

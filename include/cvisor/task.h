@@ -65,6 +65,26 @@ struct thread_group {
 	struct creds *exit_creds;	/* [ts] a reference until released */
 	struct waitqueue child_wq;	/* a child changed state (wait4) */
 	int dumpable;			/* PR_SET_DUMPABLE */
+	/* Scheduling as the process asked for it (sys_sched.c); the
+	 * sentry's host threads keep the host's. Inherited at fork. */
+	struct {
+		int nice;		/* -20..19 */
+		int policy;		/* SCHED_OTHER, SCHED_FIFO, ... */
+		int rt_priority;	/* 1..99 for SCHED_FIFO and SCHED_RR */
+		uint64_t affinity;	/* CPUs allowed; 0 = all of the sandbox's */
+	} sched;			/* [ts] */
+	unsigned personality;		/* [ts] personality(2) */
+	/* CPU time (kernel/rusage.c): the application's is user time, its
+	 * sentry threads' system time. */
+	int64_t utime_ns, stime_ns;	/* [ts] of its exited tasks */
+	int64_t cutime_ns, cstime_ns;	/* [ts] of its reaped children, with theirs */
+	/* I/O accounting (/proc/<pid>/io): bytes moved and calls made by
+	 * read and write and their vectored and positional forms. */
+	_Atomic uint64_t rchar, wchar, syscr, syscw;
+	int oom_score_adj;		/* [ts] /proc/<pid>/oom_score_adj */
+	int oom_score_adj_min;		/* [ts] the lowest it may go without
+					 * CAP_SYS_RESOURCE: the last value a
+					 * privileged writer set */
 	int64_t start_ns;		/* host monotonic time of creation */
 	int exit_status;		/* [ts] wait status once exited */
 	struct rlimit rlimits[RLIM_NLIMITS]; /* [ts] */
@@ -187,6 +207,7 @@ struct wait_result {
 	int status;	/* wait status */
 	int code;	/* CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED */
 	uid_t uid;
+	int64_t utime_ns, stime_ns;	/* a reaped child's, with its children's */
 };
 /* Waits for a child selected by WHICH/ID (P_ALL, P_PID, P_PGID) per
  * OPTIONS (WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT, __WALL...).
@@ -251,6 +272,19 @@ void task_interrupt_locked(struct task *t);
 
 /* CPU time T has used: its application thread plus its sentry thread. */
 int64_t task_cpu_ns(struct task *t);
+/* The same split: the application's (user) and the sentry's (system). */
+void task_cpu_times(struct task *t, int64_t *user, int64_t *sys);
+/* Adds the exiting T's CPU time to its process's; T's own thread, before
+ * its context goes. */
+void rusage_task_exit(struct task *t);
+/* The zombie CHILD is being reaped by PARENT: its CPU time and its
+ * children's go to PARENT's children's time, and into RES (wait4's
+ * rusage). ts_lock held. */
+void rusage_reap_locked(struct thread_group *parent, struct thread_group *child,
+			struct wait_result *res);
+struct rusage;
+/* A struct rusage with only the times set (sys_rusage.c). */
+void rusage_fill(struct rusage *ru, int64_t user_ns, int64_t sys_ns);
 /* Replaces T's credentials with C (taking over the reference). */
 void task_set_creds(struct task *t, struct creds *c);
 /* Initialises T's wake condition (monotonic clock). */

@@ -1,12 +1,11 @@
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cvisor/creds.h"
 #include "cvisor/util.h"
-
-/* Every capability this kernel knows (CAP_LAST_CAP from the uapi). */
-#define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 
 struct creds *creds_new_user(struct user_ns *ns, uid_t uid, gid_t gid)
 {
@@ -67,4 +66,47 @@ int creds_in_group(const struct creds *c, gid_t gid)
 		if (c->groups[i] == gid)
 			return 1;
 	return 0;
+}
+
+/* CAP_FS_SET of Linux's capability.h: what fsuid 0 brings. */
+#define CAP_FS_SET                                                                    \
+	(1ULL << CAP_CHOWN | 1ULL << CAP_MKNOD | 1ULL << CAP_DAC_OVERRIDE |              \
+	 1ULL << CAP_DAC_READ_SEARCH | 1ULL << CAP_FOWNER | 1ULL << CAP_FSETID |          \
+	 1ULL << CAP_MAC_OVERRIDE)
+
+void creds_fix_setuid(struct creds *new, const struct creds *old, enum creds_setid how)
+{
+	if (old->securebits & SECBIT_NO_SETUID_FIXUP)
+		return;
+	if (how == CREDS_SETID_FS) {
+		if (old->fsuid == 0 && new->fsuid != 0)
+			new->cap_effective &= ~CAP_FS_SET;
+		if (old->fsuid != 0 && new->fsuid == 0)
+			new->cap_effective |= new->cap_permitted & CAP_FS_SET;
+		return;
+	}
+	/* cap_emulate_setxuid */
+	if ((old->uid == 0 || old->euid == 0 || old->suid == 0) &&
+	    new->uid != 0 && new->euid != 0 && new->suid != 0) {
+		if (!(old->securebits & SECBIT_KEEP_CAPS))
+			new->cap_permitted = new->cap_effective = 0;
+		new->cap_ambient = 0;
+	}
+	if (old->euid == 0 && new->euid != 0)
+		new->cap_effective = 0;
+	if (old->euid != 0 && new->euid == 0)
+		new->cap_effective = new->cap_permitted;
+}
+
+struct creds *creds_exec(const struct creds *old)
+{
+	struct creds *new = creds_copy(old);
+	bool root = !(old->securebits & SECBIT_NOROOT) && (old->uid == 0 || old->euid == 0);
+	new->cap_permitted = root ? old->cap_bounding | old->cap_inheritable : 0;
+	new->cap_permitted = (new->cap_permitted | new->cap_ambient) & CAP_FULL_SET;
+	new->cap_effective = root && old->euid == 0 ? new->cap_permitted : new->cap_ambient;
+	new->suid = new->fsuid = new->euid;
+	new->sgid = new->fsgid = new->egid;
+	new->securebits &= ~SECBIT_KEEP_CAPS;
+	return new;
 }

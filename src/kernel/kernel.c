@@ -42,6 +42,7 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 	}
 	long host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	k->ncpus = args->ncpus ? args->ncpus : (unsigned)(host_cpus > 0 ? host_cpus : 1);
+	k->ncpus = MIN(k->ncpus, KERNEL_MAX_CPUS);
 	k->max_tasks = args->max_tasks ? args->max_tasks : DEFAULT_MAX_TASKS;
 
 	/* The platform first: it reserves fixed addresses (the stub region)
@@ -179,4 +180,14 @@ void kernel_unimplemented_syscall(struct kernel *k, struct task *t, uint64_t nr)
 	const char *name = syscall_name(nr);
 	log_debug("unimplemented syscall: pid %d (%s) called %s (%llu)", t->tid, t->comm,
 		  name ? name : "?", (unsigned long long)nr);
+}
+
+void uts_set_name(struct uts_ns *ns, bool domain, const char *name, size_t len)
+{
+	char *dst = domain ? ns->domainname : ns->hostname;
+	len = MIN(len, sizeof(ns->hostname) - 1);
+	pthread_mutex_lock(&ns->lock);
+	memcpy(dst, name, len);
+	dst[len] = '\0';
+	pthread_mutex_unlock(&ns->lock);
 }

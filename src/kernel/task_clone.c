@@ -37,6 +37,10 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 		tg->sid = parent->sid;
 		tg->has_ctty = parent->has_ctty;
 		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
+		tg->oom_score_adj = parent->oom_score_adj;
+		tg->sched = parent->sched;
+		tg->personality = parent->personality;
+		tg->oom_score_adj_min = parent->oom_score_adj_min;
 		memcpy(tg->sigactions, parent->sigactions, sizeof(tg->sigactions));
 	}
 	TAILQ_INSERT_TAIL(&k->thread_groups, tg, all);

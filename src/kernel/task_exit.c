@@ -145,6 +145,7 @@ void task_exit(struct task *t)
 	const struct platform_ops *ops = k->platform.ops;
 
 	futex_task_exit(t);
+	rusage_task_exit(t);
 	/* Detach under the task-set lock (/proc readers take references
 	 * under it), release outside it: closing files may block. */
 	pthread_mutex_lock(&k->ts_lock);

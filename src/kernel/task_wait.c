@@ -38,8 +38,10 @@ static bool wait_report_locked(struct task *t, struct thread_group *child, int o
 		res->status = child->exit_status;
 		res->uid = child->leader_uid;
 		res->code = WIFEXITED(res->status) ? CLD_EXITED : CLD_KILLED;
-		if (consume)
+		if (consume) {
+			rusage_reap_locked(t->tg, child, res);
 			tg_release_locked(child);
+		}
 		return true;
 	}
 	struct task *leader = TAILQ_FIRST(&child->tasks);

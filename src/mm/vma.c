@@ -373,6 +373,13 @@ uint64_t mm_resident_bytes(struct mm *mm)
 	return bytes;
 }
 
+uint64_t mm_resident_range_locked(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	uint64_t bytes = 0;
+	pt_walk(&mm->pt, start / PAGE_SIZE, end / PAGE_SIZE, count_present, &bytes);
+	return bytes;
+}
+
 void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *arg), void *arg)
 {
 	struct vma *v;

@@ -26,7 +26,7 @@
 struct do_opts {
 	const char *root, *cwd, *hostname, *platform, *debug_log;
 	bool strace;
-	unsigned max_tasks;
+	unsigned max_tasks, cpus;
 	char *env[MAX_ENV + 1];
 	int nenv;
 	char **cmd;
@@ -53,6 +53,20 @@ static int env_set(struct do_opts *o, char *kv)
 	return 0;
 }
 
+/* A --FLAG value from 1 to MAX into *OUT; -1 with a message if not. */
+static int parse_count(const char *flag, const char *arg, unsigned long max, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || n < 1 || n > max) {
+		fprintf(stderr, "cvisor do: --%s %s: expected a number from 1 to %lu\n", flag, arg,
+			max);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct do_opts *o)
 {
 	static const struct option longopts[] = {
@@ -64,6 +78,7 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		{ "debug-log", required_argument, NULL, 'l' },
 		{ "strace", no_argument, NULL, 's' },
 		{ "max-tasks", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'C' },
 		{ 0 },
 	};
 	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -89,16 +104,14 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		case 'p': o->platform = optarg; break;
 		case 'l': o->debug_log = optarg; break;
 		case 's': o->strace = true; break;
-		case 'm': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > 1000000) {
-				fprintf(stderr, "cvisor do: --max-tasks %s: expected a number from 1 to 1000000\n", optarg);
+		case 'm':
+			if (parse_count("max-tasks", optarg, 1000000, &o->max_tasks) < 0)
 				return -1;
-			}
-			o->max_tasks = (unsigned)n;
 			break;
-		}
+		case 'C':
+			if (parse_count("cpus", optarg, KERNEL_MAX_CPUS, &o->cpus) < 0)
+				return -1;
+			break;
 		case ':':
 			fprintf(stderr, "cvisor do: flag %s needs a value\n", argv[optind - 1]);
 			return -1;
@@ -213,7 +226,7 @@ int cmd_do(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	struct kernel_init_args ka = { .platform = o.platform, .hostname = o.hostname,
-				       .max_tasks = o.max_tasks };
+				       .max_tasks = o.max_tasks, .ncpus = o.cpus };
 	if (kernel_init(&k, &ka) < 0)
 		return EXIT_USAGE;
 	k.strace = o.strace;

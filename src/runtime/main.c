@@ -31,6 +31,8 @@ static void usage(FILE *out)
 		"  --strace          log every syscall with its arguments and result\n"
 		"  --max-tasks N     at most N tasks in the sandbox (default 10000);\n"
 		"                    fork fails with EAGAIN beyond it\n"
+		"  --cpus N          the sandbox's CPU count (default the host's, at\n"
+		"                    most 64)\n"
 		"\n"
 		"global flags: --help, --version\n",
 		platform_names());

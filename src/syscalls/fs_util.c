@@ -1,9 +1,13 @@
 /* Helpers shared by the file syscalls (see fs_util.h). */
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
 #include "cvisor/kernel.h"
+#include "cvisor/signal.h"
 #include "fs_util.h"
 
 int user_path(struct task *t, uaddr_t upath, char **out)
@@ -29,6 +33,44 @@ unsigned long task_nofile(struct task *t)
 	rlim_t cur = t->tg->rlimits[RLIMIT_NOFILE].rlim_cur;
 	pthread_mutex_unlock(&t->k->ts_lock);
 	return cur > FDT_NR_OPEN ? FDT_NR_OPEN : (unsigned long)cur;
+}
+
+static rlim_t task_fsize(struct task *t)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	rlim_t cur = t->tg->rlimits[RLIMIT_FSIZE].rlim_cur;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	return cur;
+}
+
+int task_check_fsize(struct task *t, int64_t end)
+{
+	rlim_t lim = task_fsize(t);
+	if (lim == RLIM_INFINITY || (uint64_t)end <= lim)
+		return 0;
+	signal_raise(t, SIGXFSZ);
+	return -EFBIG;
+}
+
+/* How many of SIZE bytes written at *POS (NULL: the file position) to F
+ * stay below RLIMIT_FSIZE; -EFBIG (and SIGXFSZ) if none can. */
+static ssize_t fsize_room(struct task *t, struct file *f, const int64_t *pos, size_t size)
+{
+	rlim_t lim;
+	if (!S_ISREG(f->inode->mode) || !(f->fmode & FMODE_WRITE) ||
+	    (lim = task_fsize(t)) == RLIM_INFINITY)
+		return (ssize_t)size;
+	int64_t start = pos ? *pos : f->pos;
+	if (atomic_load(&f->flags) & O_APPEND) {
+		pthread_mutex_lock(&f->inode->lock);
+		start = f->inode->size;
+		pthread_mutex_unlock(&f->inode->lock);
+	}
+	if (start < 0 || (uint64_t)start >= lim) {
+		signal_raise(t, SIGXFSZ);
+		return -EFBIG;
+	}
+	return (ssize_t)MIN(size, lim - (uint64_t)start);
 }
 
 int at_base_get(struct task *t, int dirfd, const char *path, bool empty_ok, struct at_base *ab)
@@ -110,6 +152,26 @@ ssize_t file_rw_user(struct task *t, struct file *f, const struct iovec *uiov, i
 	ssize_t r = 0;
 	int i = 0;
 
+	struct iovec *cut = NULL;
+	if (write && iov_total(uiov, cnt)) {
+		ssize_t room = fsize_room(t, f, pos, iov_total(uiov, cnt));
+		if (room < 0) {
+			r = room;
+			goto out;
+		}
+		if ((size_t)room < iov_total(uiov, cnt)) {
+			/* Only what fits below the limit is written. */
+			cut = xmalloc(sizeof(*cut) * (size_t)cnt);
+			int n = 0;
+			for (size_t left = (size_t)room; n < cnt && left; n++) {
+				cut[n] = uiov[n];
+				cut[n].iov_len = MIN(cut[n].iov_len, left);
+				left -= cut[n].iov_len;
+			}
+			uiov = cut;
+			cnt = n;
+		}
+	}
 	if (iov_total(uiov, cnt) == 0) {
 		/* Still goes to the file: a zero-length read of a directory is
 		 * EISDIR, of a write-only file EBADF. */
@@ -155,6 +217,7 @@ ssize_t file_rw_user(struct task *t, struct file *f, const struct iovec *uiov, i
 			break;
 	}
 out:
+	free(cut);
 	free(hiov);
 	free(pins);
 	if (total)

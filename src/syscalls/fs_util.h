@@ -31,11 +31,18 @@ struct file *task_fget(struct task *t, int fd);
 /* RLIMIT_NOFILE's soft limit. */
 unsigned long task_nofile(struct task *t);
 
+/* RLIMIT_FSIZE for a regular file growing to END bytes (Linux's
+ * inode_newsize_ok and generic_write_check_limits): 0 if within it, else
+ * SIGXFSZ is raised and -EFBIG returned. */
+int task_check_fsize(struct task *t, int64_t end);
+
 /* Reads or writes the user iovecs UIOV[0..CNT) at *POS (NULL: the file
  * position), pinning user memory so the filesystem works on it in place.
  * Returns the bytes moved or -errno if none moved. */
 ssize_t file_rw_user(struct task *t, struct file *f, const struct iovec *uiov, int cnt,
 		     int64_t *pos, bool write);
+/* Writes to a regular file stop at RLIMIT_FSIZE (a write starting at or
+ * past it gets SIGXFSZ and EFBIG). */
 /* Copies in and checks an iovec array (readv, writev). *OUT is freed by
  * the caller. */
 int user_iovec(struct task *t, uaddr_t uiov, long cnt, struct iovec **out);

@@ -193,7 +193,9 @@ long sys_truncate(struct task *t, const struct syscall_args *a)
 	int err = user_lookup_at(t, AT_FDCWD, a->arg[0], LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
-	err = vfs_truncate(&p, size, t->creds);
+	err = S_ISREG(d_inode(p.dentry)->mode) ? task_check_fsize(t, size) : 0;
+	if (!err)
+		err = vfs_truncate(&p, size, t->creds);
 	path_put(&p);
 	return err;
 }
@@ -213,6 +215,8 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
 		err = -EINVAL;	/* do_sys_ftruncate: not a file open for writing */
 	else if (f->path.dentry)
 		err = path_want_write(&f->path);
+	if (!err)
+		err = task_check_fsize(t, size);
 	if (!err) {
 		struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size };
 		ia.mtime = ia.ctime = vfs_now(f->inode->sb);

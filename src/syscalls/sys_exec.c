@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cvisor/creds.h"
 #include "fs_util.h"
 
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)	/* Linux's per-string limit */
@@ -69,6 +70,8 @@ static long do_execve(struct task *t, struct file *f, const char *path, uaddr_t 
 			file_put(f);
 	} else {
 		ret = task_execve(t, f, path, argv.v, argv.n, envp.v, NULL, 0);
+		if (ret == 0)
+			task_set_creds(t, creds_exec(t->creds));
 	}
 	str_array_free(&argv);
 	str_array_free(&envp);

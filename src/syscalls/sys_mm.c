@@ -1,9 +1,11 @@
 /* Memory syscalls: thin argument checks over mm/. */
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "cvisor/fd_table.h"
 #include "cvisor/fs.h"
+#include "cvisor/kernel.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
@@ -36,9 +38,43 @@ static int mmap_check_file(struct file *f, int prot, int flags)
 	return 0;
 }
 
+/* RLIMIT_AS (may_expand_vm): the address space may not grow past the
+ * limit; a fixed mapping only counts what it adds over [START, END). */
+struct vm_size {
+	uaddr_t start, end;
+	uint64_t total, overlap;
+};
+
+static void add_vma(const struct vma *v, void *arg)
+{
+	struct vm_size *s = arg;
+	s->total += v->end - v->start;
+	uaddr_t lo = MAX(v->start, s->start), hi = MIN(v->end, s->end);
+	if (lo < hi)
+		s->overlap += hi - lo;
+}
+
+static bool may_expand_vm(struct task *t, uaddr_t start, uint64_t grow)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	rlim_t lim = t->tg->rlimits[RLIMIT_AS].rlim_cur;
+	pthread_mutex_unlock(&t->k->ts_lock);
+	if (lim == RLIM_INFINITY)
+		return true;
+	grow = round_up(grow, PAGE_SIZE);
+	struct vm_size s = { .start = start, .end = start ? start + grow : 0 };
+	mm_for_each_vma(t->mm, add_vma, &s);
+	return s.total - s.overlap + grow <= lim;
+}
+
 long sys_brk(struct task *t, const struct syscall_args *a)
 {
-	return (long)mm_brk(t->mm, a->arg[0]);
+	uaddr_t cur = mm_brk(t->mm, 0);
+	uaddr_t want = a->arg[0];
+	/* A refused brk leaves the break where it was, as Linux's. */
+	if (want > cur && !may_expand_vm(t, 0, round_up(want, PAGE_SIZE) - round_up(cur, PAGE_SIZE)))
+		return (long)cur;
+	return (long)mm_brk(t->mm, want);
 }
 
 long sys_mmap(struct task *t, const struct syscall_args *a)
@@ -59,7 +95,9 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 			return ret;
 		}
 	}
-	int64_t ret = mm_mmap(t->mm, addr, len, prot, flags, f, off);
+	int64_t ret = -ENOMEM;
+	if (may_expand_vm(t, flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) ? addr : 0, len))
+		ret = mm_mmap(t->mm, addr, len, prot, flags, f, off);
 	if (f)
 		file_put(f);
 	return ret;
@@ -77,7 +115,10 @@ long sys_mprotect(struct task *t, const struct syscall_args *a)
 
 long sys_mremap(struct task *t, const struct syscall_args *a)
 {
-	return mm_mremap(t->mm, a->arg[0], a->arg[1], a->arg[2], (int)a->arg[3], a->arg[4]);
+	uint64_t old_len = a->arg[1], new_len = a->arg[2];
+	if (new_len > old_len && !may_expand_vm(t, 0, new_len - round_up(old_len, PAGE_SIZE)))
+		return -ENOMEM;
+	return mm_mremap(t->mm, a->arg[0], old_len, new_len, (int)a->arg[3], a->arg[4]);
 }
 
 long sys_madvise(struct task *t, const struct syscall_args *a)

@@ -120,10 +120,7 @@ static long set_uts_name(struct task *t, const struct syscall_args *a, bool doma
 		return -EPERM;
 	if (copy_in(t, name, a->arg[0], (size_t)len) < 0)
 		return -EFAULT;
-	name[len] = '\0';
-	pthread_mutex_lock(&t->utsns->lock);
-	memcpy(domain ? t->utsns->domainname : t->utsns->hostname, name, (size_t)len + 1);
-	pthread_mutex_unlock(&t->utsns->lock);
+	uts_set_name(t->utsns, domain, name, (size_t)len);
 	return 0;
 }
 
@@ -137,9 +134,24 @@ long sys_setdomainname(struct task *t, const struct syscall_args *a)
 	return set_uts_name(t, a, true);
 }
 
+/* Whether T may read or set TG's limits (check_prlimit_permission):
+ * its own, a process whose ids all match the caller's real ones, or with
+ * CAP_SYS_RESOURCE. ts_lock held. */
+static bool may_prlimit_locked(struct task *t, struct thread_group *tg)
+{
+	if (tg == t->tg)
+		return true;
+	struct task *leader = TAILQ_FIRST(&tg->tasks);
+	const struct creds *c = t->creds, *tc = leader ? leader->creds : NULL;
+	if (tc && c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid &&
+	    c->gid == tc->egid && c->gid == tc->sgid && c->gid == tc->gid)
+		return true;
+	return creds_has_cap(c, CAP_SYS_RESOURCE);
+}
+
 /* Linux's rule for setting a limit: soft <= hard, and raising the hard
- * limit needs CAP_SYS_RESOURCE. */
-static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *new,
+ * limit needs CAP_SYS_RESOURCE. PID 0 is the caller's process. */
+static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct rlimit *new,
 		      struct rlimit *old)
 {
 	if (resource >= RLIM_NLIMITS)
@@ -148,7 +160,16 @@ static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *ne
 		return -EINVAL;
 	int ret = 0;
 	pthread_mutex_lock(&t->k->ts_lock);
-	struct rlimit *cur = &t->tg->rlimits[resource];
+	struct thread_group *tg = pid == 0 ? t->tg : pid > 0 ? tg_lookup_locked(t, pid) : NULL;
+	if (!tg || tg->zombie) {
+		ret = -ESRCH;
+		goto out;
+	}
+	if (!may_prlimit_locked(t, tg)) {
+		ret = -EPERM;
+		goto out;
+	}
+	struct rlimit *cur = &tg->rlimits[resource];
 	if (old)
 		*old = *cur;
 	if (new) {
@@ -159,6 +180,7 @@ static int do_prlimit(struct task *t, unsigned resource, const struct rlimit *ne
 		else
 			*cur = *new;
 	}
+out:
 	pthread_mutex_unlock(&t->k->ts_lock);
 	return ret;
 }
@@ -167,11 +189,9 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 {
 	pid_t pid = (pid_t)a->arg[0];
 	struct rlimit new, old;
-	if (pid != 0 && pid != task_tgid_nr(t, t->tg))
-		return -ESRCH;	/* only the calling process exists to us for now */
 	if (a->arg[2] && copy_in(t, &new, a->arg[2], sizeof(new)) < 0)
 		return -EFAULT;
-	int ret = do_prlimit(t, (unsigned)a->arg[1], a->arg[2] ? &new : NULL, &old);
+	int ret = do_prlimit(t, pid, (unsigned)a->arg[1], a->arg[2] ? &new : NULL, &old);
 	if (ret == 0 && a->arg[3] && copy_out(t, a->arg[3], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return ret;
@@ -180,7 +200,7 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 long sys_getrlimit(struct task *t, const struct syscall_args *a)
 {
 	struct rlimit old;
-	int ret = do_prlimit(t, (unsigned)a->arg[0], NULL, &old);
+	int ret = do_prlimit(t, 0, (unsigned)a->arg[0], NULL, &old);
 	if (ret == 0 && copy_out(t, a->arg[1], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return ret;
@@ -191,29 +211,7 @@ long sys_setrlimit(struct task *t, const struct syscall_args *a)
 	struct rlimit new;
 	if (copy_in(t, &new, a->arg[1], sizeof(new)) < 0)
 		return -EFAULT;
-	return do_prlimit(t, (unsigned)a->arg[0], &new, NULL);
-}
-
-long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
-{
-	pid_t pid = (pid_t)a->arg[0];
-	size_t len = a->arg[1];
-	if (pid < 0)
-		return -EINVAL;
-	if (pid != 0 && pid != task_tid_nr(t, t))
-		return -ESRCH;
-	/* Linux needs room for its whole cpumask (nr_cpu_ids bits, in longs). */
-	size_t need = round_up((t->k->ncpus + 7) / 8, sizeof(long));
-	if (len < need || (len & (sizeof(long) - 1)))
-		return -EINVAL;
-	uint8_t mask[128] = { 0 };
-	if (need > sizeof(mask))
-		need = sizeof(mask);
-	for (unsigned i = 0; i < t->k->ncpus && i < sizeof(mask) * 8; i++)
-		mask[i / 8] |= (uint8_t)(1 << (i % 8));
-	if (copy_out(t, a->arg[2], mask, need) < 0)
-		return -EFAULT;
-	return (long)need;
+	return do_prlimit(t, 0, (unsigned)a->arg[0], &new, NULL);
 }
 
 long sys_sched_yield(struct task *t, const struct syscall_args *a)

@@ -1,4 +1,5 @@
 /* read, write and their vectored and positional forms; lseek. */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "fs_util.h"
@@ -16,6 +17,12 @@ static long do_io(struct task *t, int fd, const struct iovec *uiov, int cnt, int
 	else
 		r = file_rw_user(t, f, uiov, cnt, pos, write);
 	file_put(f);
+	/* As Linux's add_rchar/inc_syscr: every call counts, bytes when
+	 * some moved. */
+	struct thread_group *tg = t->tg;
+	atomic_fetch_add(write ? &tg->syscw : &tg->syscr, 1);
+	if (r > 0)
+		atomic_fetch_add(write ? &tg->wchar : &tg->rchar, (uint64_t)r);
 	return r;
 }
 

@@ -36,7 +36,7 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
 		return -EFAULT;
 	if (a->arg[3]) {
 		struct rusage ru;
-		memset(&ru, 0, sizeof(ru));
+		rusage_fill(&ru, res.utime_ns, res.stime_ns);
 		if (copy_out(t, a->arg[3], &ru, sizeof(ru)) < 0)
 			return -EFAULT;
 	}
@@ -62,6 +62,13 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 	long ret = task_wait(t, which, id, options, &res);
 	if (ret < 0)
 		return ret;
+	/* The Linux syscall's fifth argument: the child's rusage. */
+	if (a->arg[4]) {
+		struct rusage ru;
+		rusage_fill(&ru, res.utime_ns, res.stime_ns);
+		if (copy_out(t, a->arg[4], &ru, sizeof(ru)) < 0)
+			return -EFAULT;
+	}
 	if (!a->arg[2])
 		return 0;
 	siginfo_t si;

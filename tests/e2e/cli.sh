@@ -70,6 +70,24 @@ expect_rc 0
 expect_out found
 t_end
 
+# --- CPUs: one count in /sys, /proc and sched_getaffinity ----------------------
+
+t_begin cpus-flag
+cv do --cpus 3 -- "$BUSYBOX" sh -c 'cat /sys/devices/system/cpu/online; nproc
+grep -c ^processor /proc/cpuinfo; grep -c "^cpu[0-9]" /proc/stat'
+expect_rc 0
+expect_out "0-2
+3
+3
+3"
+t_end
+
+t_begin cpus-flag-bad
+cv do --cpus 0 -- "$BUSYBOX" true
+expect_rc 125
+expect_err_has "--cpus 0"
+t_end
+
 # --- working directory ---------------------------------------------------------
 
 t_begin cwd-flag

@@ -392,6 +392,21 @@ TEST_HELPER int test_wait(pid_t pid, int options)
 	return got < 0 ? -1 : status;
 }
 
+/* Runs FN in a forked child (test_fork) and expects it to exit 0: for
+ * tests that change what they cannot undo (ids, capabilities, limits).
+ * The child's failures print as they happen. */
+TEST_HELPER void test_in_child(void (*fn)(void))
+{
+	pid_t pid = test_fork();
+
+	if (pid == 0) {
+		fn();
+		test_child_exit();
+	}
+	ASSERT_OK(pid);
+	EXPECT_EQ(test_wait(pid, 0), 0);
+}
+
 /* test_wait, giving up after SECONDS: then pid is killed (SIGKILL) and
  * reaped, and the result is -2. For waits that a wrong kernel could make
  * endless in a child process, which the harness's alarm does not cover

@@ -70,6 +70,7 @@ int main(void)
 	int err;
 	static struct thread_group tg;
 	tg.rlimits[RLIMIT_NOFILE] = (struct rlimit){ 64, 64 };
+	tg.rlimits[RLIMIT_FSIZE] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	task = (struct task){ .k = &test_kernel, .tg = &tg, .fdt = fdt_new(),
 			      .fs = fs_context_new(ns, "/", &err), .creds = &root_creds };
 	char buf[4096];

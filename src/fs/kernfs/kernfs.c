@@ -19,6 +19,7 @@ struct kernfs_inode {
 	struct inode vfs;
 	TAILQ_HEAD(, kernfs_child) children;	/* directories */
 	kernfs_show_fn show;			/* generated files */
+	kernfs_store_fn store;			/* writable generated files */
 	unsigned poll_mask;			/* generated files: poll's answer */
 	kernfs_link_fn link;			/* computed symlinks */
 	kernfs_path_fn link_path;		/* magic links */
@@ -112,6 +113,14 @@ struct inode *kernfs_new_file(struct super_block *sb, mode_t mode, kernfs_show_f
 	return &ki->vfs;
 }
 
+struct inode *kernfs_new_rwfile(struct super_block *sb, mode_t mode, kernfs_show_fn show,
+				kernfs_store_fn store, void *arg)
+{
+	struct inode *inode = kernfs_new_file(sb, mode, show, arg);
+	KERNFS_I(inode)->store = store;
+	return inode;
+}
+
 void kernfs_set_poll(struct inode *file, unsigned mask)
 {
 	KERNFS_I(file)->poll_mask = mask;
@@ -179,7 +188,13 @@ struct inode *kernfs_add_dir(struct inode *dir, const char *name, mode_t mode)
 int kernfs_add_file(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
 		    void *arg)
 {
-	struct inode *child = kernfs_new_file(dir->sb, mode, show, arg);
+	return kernfs_add_rwfile(dir, name, mode, show, NULL, arg);
+}
+
+int kernfs_add_rwfile(struct inode *dir, const char *name, mode_t mode, kernfs_show_fn show,
+		      kernfs_store_fn store, void *arg)
+{
+	struct inode *child = kernfs_new_rwfile(dir->sb, mode, show, store, arg);
 	int err = kernfs_add(dir, name, child);
 	inode_put(child);
 	return err;
@@ -297,6 +312,27 @@ static ssize_t kernfs_read(struct file *f, const struct iovec *iov, int cnt, int
 	return (ssize_t)n;
 }
 
+/* Each write is one store, as Linux's proc write handlers take a whole
+ * buffer (at most a page: larger writes are EINVAL for number files). */
+static ssize_t kernfs_write_file(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
+{
+	struct kernfs_inode *ki = KERNFS_I(f->inode);
+	if (!ki->store)
+		return -EINVAL;
+	size_t size = 0;
+	for (int i = 0; i < cnt; i++)
+		size += iov[i].iov_len;
+	if (size > PAGE_SIZE)
+		return -EINVAL;
+	char data[PAGE_SIZE];
+	size_t n = iov_copy_from(data, iov, cnt, 0, size);
+	int err = ki->store(ki->arg, data, n);
+	if (err < 0)
+		return err;
+	*pos += (int64_t)n;
+	return (ssize_t)n;
+}
+
 static int64_t kernfs_llseek(struct file *f, int64_t off, int whence)
 {
 	return generic_llseek(f, off, whence, (int64_t)container_of(f, struct kernfs_file, f)->buf.size);
@@ -342,7 +378,19 @@ static const struct inode_ops kernfs_dyndir_iops = {
 	.lookup = kernfs_dyn_lookup,
 	.revalidate = kernfs_dyn_revalidate,
 };
-static const struct inode_ops kernfs_file_iops = { .open = kernfs_open };
+/* A generated file has no size to set: O_TRUNC and truncate succeed and
+ * change nothing, as proc_setattr and proc_sys_setattr. */
+static int kernfs_file_setattr(struct inode *inode, const struct iattr *ia)
+{
+	struct iattr rest = *ia;
+	rest.valid &= ~ATTR_SIZE;
+	return generic_setattr(inode, &rest);
+}
+
+static const struct inode_ops kernfs_file_iops = {
+	.open = kernfs_open,
+	.setattr = kernfs_file_setattr,
+};
 static const struct inode_ops kernfs_link_iops = { .readlink = kernfs_readlink };
 
 static int kernfs_get_link_path(struct inode *inode, struct path *out)
@@ -366,6 +414,7 @@ static const struct file_ops kernfs_dir_fops = {
 
 static const struct file_ops kernfs_file_fops = {
 	.read = kernfs_read,
+	.write = kernfs_write_file,
 	.llseek = kernfs_llseek,
 	.poll = kernfs_poll,
 	.release = kernfs_release,

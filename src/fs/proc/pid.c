@@ -1,4 +1,7 @@
 /* /proc/<pid>: one process as its files describe it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,9 +130,23 @@ static int show_status(void *arg, struct kernfs_buf *b)
 	kernfs_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
 		      (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
 		      (unsigned long long)c->cap_effective);
-	kernfs_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016x\n", (unsigned long long)c->cap_bounding, 0);
+	kernfs_printf(b, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)c->cap_bounding,
+		      (unsigned long long)c->cap_ambient);
 	kernfs_printf(b, "NoNewPrivs:\t0\nSeccomp:\t0\n");
-	kernfs_printf(b, "Cpus_allowed_list:\t0-%u\n", s.k->ncpus - 1);
+	/* The mask in hex (one digit per 4 of the sandbox's CPUs), then as
+	 * a list of ranges, as bitmap_print_to_pagebuf. */
+	kernfs_printf(b, "Cpus_allowed:\t%0*llx\nCpus_allowed_list:\t", (int)(s.k->ncpus + 3) / 4,
+		      (unsigned long long)s.affinity);
+	for (unsigned i = 0, first = 1; i < 64; i++) {
+		if (!(s.affinity >> i & 1) || (i && s.affinity >> (i - 1) & 1))
+			continue;
+		unsigned j = i;
+		while (j + 1 < 64 && s.affinity >> (j + 1) & 1)
+			j++;
+		kernfs_printf(b, j > i ? "%s%u-%u" : "%s%u", first ? "" : ",", i, j);
+		first = 0;
+	}
+	kernfs_printf(b, "\n");
 	proc_snap_put(&s);
 	return 0;
 }
@@ -142,15 +159,23 @@ static int show_stat(void *arg, struct kernfs_buf *b)
 	struct vm_usage u = vm_usage(s.mm);
 	struct mm *mm = s.mm;
 	long long start = (s.start_ns - s.k->tk.boot_mono_ns) / (1000000000 / CLK_TCK);
-	kernfs_printf(b, "%d (%s) %c %d %d %d 0 %d 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 %lld %llu %llu "
-		      "18446744073709551615 0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 "
+	/* priority as Linux's task_prio: 20 + nice, or -1 - the real-time
+	 * priority; CPU times in clock ticks. */
+	int prio = s.rt_priority ? -1 - s.rt_priority : 20 + s.nice;
+	const int64_t tick = 1000000000 / CLK_TCK;
+	kernfs_printf(b, "%d (%s) %c %d %d %d 0 %d 4194560 0 0 0 0 %lld %lld %lld %lld %d %d %d 0 "
+		      "%lld %llu %llu "
+		      "18446744073709551615 0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 17 0 %d %d 0 0 0 "
 		      "0 0 %llu %llu %llu %llu %llu %d\n",
-		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tpgid, s.nthreads, start,
+		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tpgid,
+		      (long long)(s.utime_ns / tick), (long long)(s.stime_ns / tick),
+		      (long long)(s.cutime_ns / tick), (long long)(s.cstime_ns / tick), prio, s.nice,
+		      s.nthreads, start,
 		      (unsigned long long)u.size, (unsigned long long)u.rss / PAGE_SIZE,
 		      (unsigned long long)(mm ? mm->stack_start : 0),
 		      (unsigned long long)(s.sig_pending | s.sig_shared_pending),
 		      (unsigned long long)s.sigmask, (unsigned long long)s.sig_ignored,
-		      (unsigned long long)s.sig_caught,
+		      (unsigned long long)s.sig_caught, s.rt_priority, s.policy,
 		      (unsigned long long)(mm ? mm->brk_start : 0),
 		      (unsigned long long)(mm ? mm->arg_start : 0),
 		      (unsigned long long)(mm ? mm->arg_end : 0),
@@ -176,8 +201,73 @@ static int show_statm(void *arg, struct kernfs_buf *b)
 struct maps_ctx {
 	struct kernfs_buf *b;
 	struct task *reader;
+	struct mm *mm;
+	bool smaps;
 };
 
+/* Linux's VmFlags names for what a VMA allows (show_smap_vma_flags):
+ * private mappings may always be written (COW), mr and me are set unless
+ * the mount is noexec (never, here), shared writable files get mw. */
+static void show_vma_flags(struct kernfs_buf *b, const struct vma *v)
+{
+	bool shared = v->flags & MAP_SHARED;
+	bool may_write = !shared || (v->file && (v->file->flags & O_ACCMODE) != O_RDONLY);
+	kernfs_printf(b, "VmFlags:");
+	if (v->prot & PROT_READ)
+		kernfs_printf(b, " rd");
+	if (v->prot & PROT_WRITE)
+		kernfs_printf(b, " wr");
+	if (v->prot & PROT_EXEC)
+		kernfs_printf(b, " ex");
+	if (shared && (v->prot & PROT_WRITE))
+		kernfs_printf(b, " sh");
+	kernfs_printf(b, " mr%s me%s", may_write ? " mw" : "", shared ? " ms" : "");
+	if (v->flags & MAP_GROWSDOWN)
+		kernfs_printf(b, " gd");
+	if (!shared && (v->prot & PROT_WRITE))
+		kernfs_printf(b, " ac");
+	kernfs_printf(b, " \n");
+}
+
+/* The smaps counters of one VMA (show_smap, 6.1's set and order). Every
+ * page is the process's own (no sharing is tracked), so Pss is Rss;
+ * anonymous memory and written pages are dirty, file pages clean. */
+static void show_smap(struct maps_ctx *c, const struct vma *v)
+{
+	uint64_t size = (v->end - v->start) >> 10;
+	uint64_t rss = mm_resident_range_locked(c->mm, v->start, v->end) >> 10;
+	bool anon = !v->file;
+	bool shared = v->flags & MAP_SHARED;
+	uint64_t dirty = anon ? rss : 0, clean = anon ? 0 : rss;
+	static const char fmt[] = "%-16s%8llu kB\n";
+#define SMAP(name, val) kernfs_printf(c->b, fmt, name ":", (unsigned long long)(val))
+	SMAP("Size", size);
+	SMAP("KernelPageSize", PAGE_SIZE >> 10);
+	SMAP("MMUPageSize", PAGE_SIZE >> 10);
+	SMAP("Rss", rss);
+	SMAP("Pss", rss);
+	SMAP("Pss_Dirty", dirty);
+	SMAP("Shared_Clean", shared ? clean : 0);
+	SMAP("Shared_Dirty", shared ? dirty : 0);
+	SMAP("Private_Clean", shared ? 0 : clean);
+	SMAP("Private_Dirty", shared ? 0 : dirty);
+	SMAP("Referenced", rss);
+	SMAP("Anonymous", anon && !shared ? rss : 0);
+	SMAP("LazyFree", 0);
+	SMAP("AnonHugePages", 0);
+	SMAP("ShmemPmdMapped", 0);
+	SMAP("FilePmdMapped", 0);
+	SMAP("Shared_Hugetlb", 0);
+	SMAP("Private_Hugetlb", 0);
+	SMAP("Swap", 0);
+	SMAP("SwapPss", 0);
+	SMAP("Locked", 0);
+#undef SMAP
+	kernfs_printf(c->b, "THPeligible:    0\n");
+	show_vma_flags(c->b, v);
+}
+
+/* One line of maps, as show_map_vma: the name starts at column 73. */
 static void show_vma(const struct vma *v, void *arg)
 {
 	struct maps_ctx *c = arg;
@@ -202,18 +292,30 @@ static void show_vma(const struct vma *v, void *arg)
 	if (path[0])
 		kernfs_printf(c->b, "%*s%s", MAX(0, 73 - n), "", path);
 	kernfs_printf(c->b, "\n");
+	if (c->smaps)
+		show_smap(c, v);
 }
 
-static int show_maps(void *arg, struct kernfs_buf *b)
+static int show_maps_common(void *arg, struct kernfs_buf *b, bool smaps)
 {
 	struct proc_snap s;
 	if (proc_snap_get(PID_OF(arg), &s) < 0)
 		return -ESRCH;
-	struct maps_ctx c = { .b = b, .reader = current_task };
+	struct maps_ctx c = { .b = b, .reader = current_task, .mm = s.mm, .smaps = smaps };
 	if (s.mm)
 		mm_for_each_vma(s.mm, show_vma, &c);
 	proc_snap_put(&s);
 	return 0;
+}
+
+static int show_maps(void *arg, struct kernfs_buf *b)
+{
+	return show_maps_common(arg, b, false);
+}
+
+static int show_smaps(void *arg, struct kernfs_buf *b)
+{
+	return show_maps_common(arg, b, true);
 }
 
 static int show_limits(void *arg, struct kernfs_buf *b)
@@ -232,8 +334,8 @@ static int show_limits(void *arg, struct kernfs_buf *b)
 		[RLIMIT_LOCKS] = { "Max file locks", "locks" },
 		[RLIMIT_SIGPENDING] = { "Max pending signals", "signals" },
 		[RLIMIT_MSGQUEUE] = { "Max msgqueue size", "bytes" },
-		[RLIMIT_NICE] = { "Max nice priority", "" },
-		[RLIMIT_RTPRIO] = { "Max realtime priority", "" },
+		[RLIMIT_NICE] = { "Max nice priority", NULL },
+		[RLIMIT_RTPRIO] = { "Max realtime priority", NULL },
 		[RLIMIT_RTTIME] = { "Max realtime timeout", "us" },
 	};
 	struct task *self = current_task;
@@ -254,7 +356,10 @@ static int show_limits(void *arg, struct kernfs_buf *b)
 			snprintf(soft, sizeof(soft), "%llu", (unsigned long long)lim[i].rlim_cur);
 		if (lim[i].rlim_max != RLIM_INFINITY)
 			snprintf(hard, sizeof(hard), "%llu", (unsigned long long)lim[i].rlim_max);
-		kernfs_printf(b, "%-25s %-20s %-20s %-10s\n", names[i].name, soft, hard, names[i].unit);
+		kernfs_printf(b, "%-25s %-20s %-20s ", names[i].name, soft, hard);
+		if (names[i].unit)
+			kernfs_printf(b, "%-10s", names[i].unit);
+		kernfs_printf(b, "\n");
 	}
 	return 0;
 }
@@ -323,6 +428,111 @@ static int show_mounts(void *arg, struct kernfs_buf *b)
 	return alive ? proc_show_mounts(arg, b) : -EINVAL;
 }
 
+static int show_mountinfo(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	bool alive = s.fs != NULL;
+	proc_snap_put(&s);
+	return alive ? proc_show_mountinfo(arg, b) : -EINVAL;
+}
+
+/* oom_score_adj: OOM_SCORE_ADJ_MIN..MAX (-1000..1000), inherited at
+ * fork. Going below oom_score_adj_min needs CAP_SYS_RESOURCE; a writer
+ * with it sets that minimum too (__set_oom_adj). */
+static int show_oom_score_adj(void *arg, struct kernfs_buf *b)
+{
+	struct task *self = current_task;
+	if (!self)
+		return -ESRCH;
+	pthread_mutex_lock(&self->k->ts_lock);
+	struct thread_group *tg = tg_lookup_locked(self, PID_OF(arg));
+	int adj = tg ? tg->oom_score_adj : 0;
+	pthread_mutex_unlock(&self->k->ts_lock);
+	if (!tg)
+		return -ESRCH;
+	kernfs_printf(b, "%d\n", adj);
+	return 0;
+}
+
+static int store_oom_score_adj(void *arg, const char *data, size_t size)
+{
+	struct task *self = current_task;
+	char buf[24];
+	if (!self)
+		return -ESRCH;
+	if (size >= sizeof(buf))
+		size = sizeof(buf) - 1;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	char *end;
+	errno = 0;
+	long v = strtol(buf, &end, 10);
+	while (*end == ' ' || *end == '\n' || *end == '\t')
+		end++;
+	if (end == buf || *end || errno)
+		return -EINVAL;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	bool privileged = creds_has_cap(self->creds, CAP_SYS_RESOURCE);
+	int err = 0;
+	pthread_mutex_lock(&self->k->ts_lock);
+	struct thread_group *tg = tg_lookup_locked(self, PID_OF(arg));
+	if (!tg)
+		err = -ESRCH;
+	else if (v < tg->oom_score_adj_min && !privileged)
+		err = -EACCES;
+	else
+		tg->oom_score_adj = (int)v;
+	if (!err && privileged)
+		tg->oom_score_adj_min = (int)v;
+	pthread_mutex_unlock(&self->k->ts_lock);
+	return err;
+}
+
+/* oom_score: 0..2000, the badness the OOM killer would see; the sandbox
+ * has none to compute, so only the adjustment shows. */
+static int show_oom_score(void *arg, struct kernfs_buf *b)
+{
+	struct kernfs_buf tmp = { 0 };
+	int err = show_oom_score_adj(arg, &tmp);
+	if (err)
+		return err;
+	int adj = atoi(tmp.data);
+	free(tmp.data);
+	kernfs_printf(b, "%d\n", adj > 0 ? adj : 0);
+	return 0;
+}
+
+/* wchan: Linux shows "0" for a running task and otherwise a symbol name
+ * only to the privileged; cvisor has no kernel symbols to show. */
+static int show_wchan(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	proc_snap_put(&s);
+	kernfs_printf(b, "0");
+	return 0;
+}
+
+/* io: proc_pid_io_accounting's table. The characters and calls of
+ * read and write are counted; there is no block device for read_bytes
+ * and write_bytes. */
+static int show_io(void *arg, struct kernfs_buf *b)
+{
+	struct proc_snap s;
+	if (proc_snap_get(PID_OF(arg), &s) < 0)
+		return -ESRCH;
+	proc_snap_put(&s);
+	kernfs_printf(b, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\nread_bytes: 0\n"
+		      "write_bytes: 0\ncancelled_write_bytes: 0\n", (unsigned long long)s.rchar,
+		      (unsigned long long)s.wchar, (unsigned long long)s.syscr,
+		      (unsigned long long)s.syscw);
+	return 0;
+}
+
 static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid);
 
 /* /proc/<pid>/task: a directory per task of the process (a zombie's
@@ -369,13 +579,18 @@ static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid)
 		kernfs_show_fn show;
 		mode_t mode;
 		unsigned poll;
+		kernfs_store_fn store;
 	} files[] = {
 		{ "cmdline", show_cmdline, 0444 }, { "comm", show_comm, 0644 },
 		{ "environ", show_environ, 0400 }, { "limits", show_limits, 0444 },
-		{ "maps", show_maps, 0444 },
+		{ "io", show_io, 0400 },	   { "maps", show_maps, 0444 },
+		{ "mountinfo", show_mountinfo, 0444, POLLIN | POLLRDNORM },
 		{ "mounts", show_mounts, 0444, POLLIN | POLLRDNORM },
+		{ "oom_score", show_oom_score, 0444 },
+		{ "oom_score_adj", show_oom_score_adj, 0644, 0, store_oom_score_adj },
+		{ "smaps", show_smaps, 0444 },
 		{ "stat", show_stat, 0444 },	   { "statm", show_statm, 0444 },
-		{ "status", show_status, 0444 },
+		{ "status", show_status, 0444 },   { "wchan", show_wchan, 0444 },
 	};
 	void *arg = (void *)(intptr_t)pid;
 	pid_t owner = tid ? tid : pid;
@@ -383,7 +598,8 @@ static struct inode *pid_dir_new(struct super_block *sb, pid_t pid, pid_t tid)
 	struct inode *dir = kernfs_new_dir(sb, 0555);
 	dir->ino = proc_ino(owner, base);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		struct inode *f = kernfs_new_file(sb, files[i].mode, files[i].show, arg);
+		struct inode *f = kernfs_new_rwfile(sb, files[i].mode, files[i].show,
+						    files[i].store, arg);
 		if (files[i].poll)
 			kernfs_set_poll(f, files[i].poll);
 		kernfs_add(dir, files[i].name, f);

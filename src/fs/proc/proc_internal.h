@@ -19,6 +19,11 @@ struct proc_snap {
 	uint64_t sig_pending, sig_shared_pending;	/* thread, process */
 	uint64_t sig_ignored, sig_caught;		/* dispositions */
 	int exit_code;			/* a zombie's wait status */
+	int64_t utime_ns, stime_ns;	/* CPU time of the process */
+	int64_t cutime_ns, cstime_ns;	/* of its reaped children */
+	int nice, policy, rt_priority;
+	uint64_t affinity;		/* CPUs allowed */
+	uint64_t rchar, wchar, syscr, syscw;	/* I/O accounting */
 	struct mm *mm;			/* grabbed (mm_grab) or NULL */
 	struct fd_table *fdt;		/* a reference or NULL */
 	struct fs_context *fs;		/* a reference or NULL */
@@ -45,6 +50,8 @@ void proc_add_system_files(struct inode *root);
 
 /* The mount table of the calling task's namespace, in /proc/mounts form. */
 int proc_show_mounts(void *arg, struct kernfs_buf *b);
+/* The same in /proc/<pid>/mountinfo form. */
+int proc_show_mountinfo(void *arg, struct kernfs_buf *b);
 
 /* Inode numbers of per-process directories: stable across lookups, as
  * Linux's are for a live process, and distinct for task/<tid> so that

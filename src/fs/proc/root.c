@@ -40,6 +40,26 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 		else if (h != (uint64_t)SIG_DFL)
 			s->sig_caught |= SIG_BIT(sig);
 	}
+	s->utime_ns = tg->utime_ns;
+	s->stime_ns = tg->stime_ns;
+	s->cutime_ns = tg->cutime_ns;
+	s->cstime_ns = tg->cstime_ns;
+	s->nice = tg->sched.nice;
+	s->policy = tg->sched.policy;
+	s->rt_priority = tg->sched.rt_priority;
+	s->rchar = tg->rchar;
+	s->wchar = tg->wchar;
+	s->syscr = tg->syscr;
+	s->syscw = tg->syscw;
+	s->affinity = tg->sched.affinity ? tg->sched.affinity
+					 : k->ncpus >= 64 ? ~0ULL : (1ULL << k->ncpus) - 1;
+	struct task *each;
+	TAILQ_FOREACH(each, &tg->tasks, tg_entry) {
+		int64_t user, sys;
+		task_cpu_times(each, &user, &sys);
+		s->utime_ns += user;
+		s->stime_ns += sys;
+	}
 	struct task *t = TAILQ_FIRST(&tg->tasks);
 	if (t) {
 		s->nthreads = tg->nr_tasks;
