@@ -180,6 +180,10 @@ SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
 SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
 SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 
+/* sys_eventfd.c */
+SYSCALL(eventfd, SUPPORT_FULL, "u", NULL)
+SYSCALL(eventfd2, SUPPORT_FULL, "ux", NULL)
+
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")

@@ -1,0 +1,159 @@
+/* eventfd files, as Linux's fs/eventfd.c: a 64-bit counter. A read takes
+ * the whole count (EFD_SEMAPHORE: one) and waits while it is zero; a
+ * write adds and waits while the sum would pass 0xfffffffffffffffe.
+ * Transfers are exactly 8 bytes (a larger read buffer gets 8). One wait
+ * queue serves readers, writers and pollers, as Linux's wqh. */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+
+#include "cvisor/anon_inode.h"
+#include "cvisor/syscalls.h"
+#include "cvisor/task.h"
+#include "cvisor/vfs.h"
+#include "cvisor/waitqueue.h"
+
+struct eventfd_file {
+	struct file vfs;
+	pthread_mutex_t lock;
+	struct waitqueue wq;
+	uint64_t count;		/* [lock] */
+	bool semaphore;
+};
+
+static struct eventfd_file *EVENTFD_F(struct file *f)
+{
+	return container_of(f, struct eventfd_file, vfs);
+}
+
+/* Waits (E locked) for a wake-up; -ERESTARTSYS on a signal, as Linux's
+ * interruptible wait. */
+static int efd_wait(struct eventfd_file *e, struct waiter *w)
+{
+	struct task *t = current_task;
+	if (!t)
+		return -EAGAIN;
+	waiter_prepare(w, t, &e->wq);
+	pthread_mutex_unlock(&e->lock);
+	int err = waiter_sleep(w, -1);
+	pthread_mutex_lock(&e->lock);
+	return err ? -ERESTARTSYS : 0;
+}
+
+static ssize_t efd_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
+{
+	struct eventfd_file *e = EVENTFD_F(f);
+	struct waiter w = { 0 };
+	uint64_t val;
+	ssize_t ret = 0;
+
+	if (iov_total(iov, cnt) < sizeof(val))
+		return -EINVAL;
+	pthread_mutex_lock(&e->lock);
+	while (!e->count) {
+		if (f->flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = efd_wait(e, &w);
+		if (ret)
+			break;
+	}
+	if (!ret) {
+		val = e->semaphore ? 1 : e->count;
+		e->count -= val;
+		waitqueue_wake_all(&e->wq);
+	}
+	pthread_mutex_unlock(&e->lock);
+	waiter_finish(&w);
+	if (ret)
+		return ret;
+	iov_copy_to(iov, cnt, 0, &val, sizeof(val));
+	return sizeof(val);
+}
+
+static ssize_t efd_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
+{
+	struct eventfd_file *e = EVENTFD_F(f);
+	struct waiter w = { 0 };
+	uint64_t val;
+	ssize_t ret = 0;
+
+	if (iov_total(iov, cnt) < sizeof(val))
+		return -EINVAL;
+	iov_copy_from(&val, iov, cnt, 0, sizeof(val));
+	if (val == UINT64_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&e->lock);
+	while (UINT64_MAX - e->count <= val) {
+		if (f->flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = efd_wait(e, &w);
+		if (ret)
+			break;
+	}
+	if (!ret) {
+		e->count += val;
+		if (val)
+			waitqueue_wake_all(&e->wq);
+	}
+	pthread_mutex_unlock(&e->lock);
+	waiter_finish(&w);
+	return ret ? ret : (ssize_t)sizeof(val);
+}
+
+static unsigned efd_poll(struct file *f, struct poll_table *pt)
+{
+	struct eventfd_file *e = EVENTFD_F(f);
+	unsigned mask = 0;
+
+	poll_wait(pt, &e->wq);
+	pthread_mutex_lock(&e->lock);
+	if (e->count > 0)
+		mask |= POLLIN | POLLRDNORM;
+	if (e->count == UINT64_MAX)
+		mask |= POLLERR;
+	if (UINT64_MAX - 1 > e->count)
+		mask |= POLLOUT | POLLWRNORM;
+	pthread_mutex_unlock(&e->lock);
+	return mask;
+}
+
+/* noop_llseek: the position, unchanged. */
+static int64_t efd_llseek(struct file *f, int64_t off, int whence)
+{
+	return f->pos;
+}
+
+static void efd_release(struct file *f)
+{
+	struct eventfd_file *e = EVENTFD_F(f);
+	/* Pollers (epoll items) still queued hold references: none are. */
+	pthread_mutex_destroy(&e->lock);
+}
+
+const struct file_ops eventfd_fops = {
+	.llseek = efd_llseek,
+	.read = efd_read,
+	.write = efd_write,
+	.poll = efd_poll,
+	.release = efd_release,
+};
+
+long eventfd_create(const struct creds *cr, unsigned initval, int flags, struct file **out)
+{
+	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
+		return -EINVAL;
+	struct file *f = anon_inode_file("eventfd", &eventfd_fops,
+					 sizeof(struct eventfd_file), flags, cr);
+	struct eventfd_file *e = EVENTFD_F(f);
+	pthread_mutex_init(&e->lock, NULL);
+	waitqueue_init(&e->wq);
+	e->count = initval;
+	e->semaphore = flags & EFD_SEMAPHORE;
+	*out = f;
+	return 0;
+}
