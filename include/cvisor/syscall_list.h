@@ -180,6 +180,14 @@ SYSCALL(ppoll, SUPPORT_FULL, "puppu", NULL)
 SYSCALL(select, SUPPORT_FULL, "dpppp", NULL)
 SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 
+/* sys_epoll.c */
+SYSCALL(epoll_create, SUPPORT_FULL, "d", NULL)
+SYSCALL(epoll_create1, SUPPORT_FULL, "x", NULL)
+SYSCALL(epoll_ctl, SUPPORT_PARTIAL, "fdfp", "EPOLLET on files backed by host fds behaves as level-triggered; EPOLLEXCLUSIVE wakes every waiter")
+SYSCALL(epoll_wait, SUPPORT_FULL, "fpdd", NULL)
+SYSCALL(epoll_pwait, SUPPORT_FULL, "fpddpu", NULL)
+SYSCALL(epoll_pwait2, SUPPORT_FULL, "fpdppu", NULL)
+
 /* sys_eventfd.c */
 SYSCALL(eventfd, SUPPORT_FULL, "u", NULL)
 SYSCALL(eventfd2, SUPPORT_FULL, "ux", NULL)

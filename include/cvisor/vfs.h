@@ -413,7 +413,14 @@ struct file {
 	_Atomic int flags;		/* O_* status flags and access mode */
 	pthread_mutex_t pos_lock;
 	int64_t pos;			/* [pos_lock] */
+	/* The epoll items watching this file (fs/eventpoll), which its
+	 * last file_put removes (Linux's f_ep). */
+	LIST_HEAD(, epitem) ep_items;	/* [eventpoll's epmutex] */
 };
+
+/* Removes F from every epoll set watching it (fs/eventpoll); file_put
+ * calls it when the last reference goes. */
+void eventpoll_release(struct file *f);
 
 /* Allocates SIZE bytes (>= sizeof(struct file), F at offset 0 of the
  * filesystem's struct) with one reference, OPS and a reference to INODE. */

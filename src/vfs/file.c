@@ -30,6 +30,9 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	/* No reference is left to add items with: the list is stable. */
+	if (!LIST_EMPTY(&f->ep_items))
+		eventpoll_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	path_put(&f->path);

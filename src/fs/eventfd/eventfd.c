@@ -63,7 +63,7 @@ static ssize_t efd_read(struct file *f, const struct iovec *iov, int cnt, int64_
 	if (!ret) {
 		val = e->semaphore ? 1 : e->count;
 		e->count -= val;
-		waitqueue_wake_all(&e->wq);
+		waitqueue_wake_key(&e->wq, POLLOUT | POLLWRNORM);
 	}
 	pthread_mutex_unlock(&e->lock);
 	waiter_finish(&w);
@@ -98,7 +98,7 @@ static ssize_t efd_write(struct file *f, const struct iovec *iov, int cnt, int64
 	if (!ret) {
 		e->count += val;
 		if (val)
-			waitqueue_wake_all(&e->wq);
+			waitqueue_wake_key(&e->wq, POLLIN | POLLRDNORM);
 	}
 	pthread_mutex_unlock(&e->lock);
 	waiter_finish(&w);
