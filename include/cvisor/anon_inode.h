@@ -5,6 +5,7 @@
 #define CVISOR_ANON_INODE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct creds;
 struct file;
@@ -26,5 +27,11 @@ extern const struct file_ops signalfd_fops;
 /* eventfd2(INITVAL, FLAGS) without the fd: the new file in *OUT, or
  * -EINVAL for unknown flags (fs/eventfd). */
 long eventfd_create(const struct creds *cr, unsigned initval, int flags, struct file **out);
+
+/* signalfd4 without the fds: UFD -1 makes a new file (*OUT); otherwise
+ * *OUT is the file at UFD, which must be a signalfd (-EINVAL), and gets
+ * MASK (fs/signalfd). */
+struct task;
+long signalfd_setup(struct task *t, int ufd, uint64_t mask, int flags, struct file **out);
 
 #endif

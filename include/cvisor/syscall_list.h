@@ -188,6 +188,10 @@ SYSCALL(epoll_wait, SUPPORT_FULL, "fpdd", NULL)
 SYSCALL(epoll_pwait, SUPPORT_FULL, "fpddpu", NULL)
 SYSCALL(epoll_pwait2, SUPPORT_FULL, "fpdppu", NULL)
 
+/* sys_signalfd.c */
+SYSCALL(signalfd, SUPPORT_FULL, "fpu", NULL)
+SYSCALL(signalfd4, SUPPORT_FULL, "fpux", NULL)
+
 /* sys_eventfd.c */
 SYSCALL(eventfd, SUPPORT_FULL, "u", NULL)
 SYSCALL(eventfd2, SUPPORT_FULL, "ux", NULL)
