@@ -21,9 +21,7 @@ static long do_epoll_create(struct task *t, int flags)
 	long err = eventpoll_create(t->creds, flags, &f);
 	if (err)
 		return err;
-	long fd = fdt_install(t->fdt, f, flags & EPOLL_CLOEXEC, 0, task_nofile(t));
-	file_put(f);
-	return fd;
+	return task_install_file(t, f, flags & EPOLL_CLOEXEC);
 }
 
 long sys_epoll_create(struct task *t, const struct syscall_args *a)
@@ -38,17 +36,6 @@ long sys_epoll_create1(struct task *t, const struct syscall_args *a)
 	return do_epoll_create(t, (int)a->arg[0]);
 }
 
-/* The file at FD as epoll sees it: none for O_PATH (fdget). */
-static struct file *ep_fget(struct task *t, int fd)
-{
-	struct file *f = task_fget(t, fd);
-	if (f && (f->fmode & FMODE_PATH)) {
-		file_put(f);
-		return NULL;
-	}
-	return f;
-}
-
 long sys_epoll_ctl(struct task *t, const struct syscall_args *a)
 {
 	int epfd = (int)a->arg[0], op = (int)a->arg[1], fd = (int)a->arg[2];
@@ -57,10 +44,10 @@ long sys_epoll_ctl(struct task *t, const struct syscall_args *a)
 
 	if (op != EPOLL_CTL_DEL && copy_in(t, &ev, a->arg[3], sizeof(ev)) < 0)
 		return -EFAULT;
-	struct file *epf = ep_fget(t, epfd);
+	struct file *epf = task_fget_nopath(t, epfd);
 	if (!epf)
 		return -EBADF;
-	struct file *tf = ep_fget(t, fd);
+	struct file *tf = task_fget_nopath(t, fd);
 	if (!tf)
 		goto out_put_ep;
 	err = eventpoll_ctl(epf, op, tf, fd, &ev);
@@ -75,7 +62,7 @@ static long do_epoll_wait(struct task *t, int epfd, uaddr_t uevents, int maxeven
 {
 	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
 		return -EINVAL;
-	struct file *f = ep_fget(t, epfd);
+	struct file *f = task_fget_nopath(t, epfd);
 	if (!f)
 		return -EBADF;
 	long n = -EINVAL;
@@ -92,25 +79,11 @@ out_put:
 	return n;
 }
 
-/* epoll_pwait's signal mask for the length of the call. */
-static int set_sigmask(struct task *t, uaddr_t umask, size_t size)
-{
-	uint64_t mask;
-	if (!umask)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_in(t, &mask, umask, sizeof(mask)) < 0)
-		return -EFAULT;
-	signal_set_temporary_mask(t, mask);
-	return 0;
-}
-
 /* do_epoll_pwait: the mask stays for a handler to record when the wait
  * was interrupted, and goes now otherwise. */
 static long do_epoll_pwait(struct task *t, const struct syscall_args *a, int64_t deadline)
 {
-	int err = set_sigmask(t, a->arg[4], a->arg[5]);
+	int err = set_user_sigmask(t, a->arg[4], a->arg[5]);
 	if (err)
 		return err;
 	long ret = do_epoll_wait(t, (int)a->arg[0], a->arg[1], (int)a->arg[2], deadline);

@@ -10,9 +10,7 @@ static long do_eventfd(struct task *t, unsigned initval, int flags)
 	long err = eventfd_create(t->creds, initval, flags, &f);
 	if (err)
 		return err;
-	long fd = fdt_install(t->fdt, f, flags & EFD_CLOEXEC, 0, task_nofile(t));
-	file_put(f);
-	return fd;
+	return task_install_file(t, f, flags & EFD_CLOEXEC);
 }
 
 long sys_eventfd(struct task *t, const struct syscall_args *a)

@@ -15,20 +15,15 @@ static long do_signalfd4(struct task *t, int ufd, uaddr_t umask, size_t size, in
 		return -EINVAL;
 	struct file *f = NULL;
 	if (ufd != -1) {
-		f = task_fget(t, ufd);
+		f = task_fget_nopath(t, ufd);
 		if (!f)
 			return -EBADF;
-		if (f->fmode & FMODE_PATH) {	/* fdget sees no file */
-			file_put(f);
-			return -EBADF;
-		}
 	}
 	long ret = signalfd_setup(t, ufd, mask, flags, &f);
-	if (!ret)
-		ret = ufd != -1 ? ufd
-				: fdt_install(t->fdt, f, flags & SFD_CLOEXEC, 0, task_nofile(t));
+	if (!ret && ufd == -1)
+		return task_install_file(t, f, flags & SFD_CLOEXEC);
 	file_put(f);
-	return ret;
+	return ret ? ret : ufd;
 }
 
 long sys_signalfd(struct task *t, const struct syscall_args *a)

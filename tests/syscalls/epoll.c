@@ -33,6 +33,15 @@ static int ep_poll1(int ep, struct epoll_event *ev)
 	return epoll_wait(ep, ev ? ev : &dummy, 1, 0);
 }
 
+/* A new epoll set watching end WHICH of a new pipe P: the set, or -1. */
+static int ep_with_pipe(int p[2], int which, uint32_t events, uint64_t data)
+{
+	int ep = epoll_create1(0);
+	if (ep < 0 || pipe(p) < 0 || ep_add(ep, p[which], events, data) < 0)
+		return -1;
+	return ep;
+}
+
 static void close_pipe(int p[2])
 {
 	close(p[0]);
@@ -124,10 +133,8 @@ TEST(wait_errors)
 
 TEST(level_triggered)
 {
-	int ep = epoll_create1(0), p[2];
+	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN, 0x1122334455667788ULL);
 	ASSERT_OK(ep);
-	ASSERT_OK(pipe(p));
-	ASSERT_OK(ep_add(ep, p[0], EPOLLIN, 0x1122334455667788ULL));
 	ASSERT_OK(ep_add(ep, p[1], EPOLLOUT, 7));
 	struct epoll_event ev[4];
 	int n = epoll_wait(ep, ev, 4, 0);
@@ -154,10 +161,8 @@ TEST(level_triggered)
 
 TEST(error_event)
 {
-	int ep = epoll_create1(0), p[2];
+	int p[2], ep = ep_with_pipe(p, 1, EPOLLIN, 3);
 	ASSERT_OK(ep);
-	ASSERT_OK(pipe(p));
-	ASSERT_OK(ep_add(ep, p[1], EPOLLIN, 3));
 	EXPECT_EQ(ep_poll1(ep, NULL), 0);
 	close(p[0]);
 	struct epoll_event ev;
@@ -169,10 +174,8 @@ TEST(error_event)
 
 TEST(edge_triggered)
 {
-	int ep = epoll_create1(0), p[2];
+	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN | EPOLLET, 5);
 	ASSERT_OK(ep);
-	ASSERT_OK(pipe(p));
-	ASSERT_OK(ep_add(ep, p[0], EPOLLIN | EPOLLET, 5));
 	struct epoll_event ev;
 	EXPECT_EQ(ep_poll1(ep, &ev), 0);
 	EXPECT_EQ(write(p[1], "abc", 3), 3);
@@ -216,10 +219,8 @@ TEST(edge_triggered_eventfd)
 
 TEST(oneshot)
 {
-	int ep = epoll_create1(0), p[2];
+	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN | EPOLLONESHOT, 1);
 	ASSERT_OK(ep);
-	ASSERT_OK(pipe(p));
-	ASSERT_OK(ep_add(ep, p[0], EPOLLIN | EPOLLONESHOT, 1));
 	EXPECT_EQ(write(p[1], "a", 1), 1);
 	struct epoll_event ev;
 	EXPECT_EQ(ep_poll1(ep, &ev), 1);
@@ -296,10 +297,8 @@ TEST(nested)
 /* Items are (file, fd) pairs that live while the file does. */
 TEST(file_fd_pairs)
 {
-	int ep = epoll_create1(0), p[2];
+	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN, 10);
 	ASSERT_OK(ep);
-	ASSERT_OK(pipe(p));
-	ASSERT_OK(ep_add(ep, p[0], EPOLLIN, 10));
 	int dup_fd = dup(p[0]);
 	ASSERT_OK(dup_fd);
 	EXPECT_OK(ep_add(ep, dup_fd, EPOLLIN, 11));
@@ -324,10 +323,8 @@ TEST(file_fd_pairs)
 /* A blocked epoll_wait is woken by another process's write. */
 TEST(blocking_wait)
 {
-	int ep = epoll_create1(0), p[2];
+	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN, 1);
 	ASSERT_OK(ep);
-	ASSERT_OK(pipe(p));
-	ASSERT_OK(ep_add(ep, p[0], EPOLLIN, 1));
 	pid_t pid = test_fork();
 	ASSERT_OK(pid);
 	if (pid == 0) {

@@ -155,13 +155,8 @@ TEST(blocking_read)
 	sigset_t mask = set_of(SIGUSR1, 0);
 	int fd = signalfd(-1, &mask, 0);
 	ASSERT_OK(fd);
-	pid_t parent = getpid();
-	pid_t pid = test_fork();
+	pid_t pid = test_signal_when_blocked(SIGUSR1);
 	ASSERT_OK(pid);
-	if (pid == 0) {
-		test_wait_state(parent, 'S');
-		_exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
-	}
 	struct signalfd_siginfo ssi;
 	EXPECT_EQ(read(fd, &ssi, sizeof(ssi)), (long)sizeof(ssi));
 	EXPECT_EQ(ssi.ssi_signo, SIGUSR1);
@@ -204,13 +199,8 @@ TEST(epoll)
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 77 };
 	ASSERT_OK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
 	EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 0);
-	pid_t parent = getpid();
-	pid_t pid = test_fork();
+	pid_t pid = test_signal_when_blocked(SIGUSR2);
 	ASSERT_OK(pid);
-	if (pid == 0) {
-		test_wait_state(parent, 'S');
-		_exit(kill(parent, SIGUSR2) == 0 ? 0 : 1);
-	}
 	EXPECT_EQ(epoll_wait(ep, &ev, 1, -1), 1);
 	EXPECT_EQ(ev.events, EPOLLIN);
 	EXPECT_EQ(ev.data.u64, 77);

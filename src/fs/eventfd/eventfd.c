@@ -27,48 +27,58 @@ static struct eventfd_file *EVENTFD_F(struct file *f)
 	return container_of(f, struct eventfd_file, vfs);
 }
 
-/* Waits (E locked) for a wake-up; -ERESTARTSYS on a signal, as Linux's
- * interruptible wait. */
-static int efd_wait(struct eventfd_file *e, struct waiter *w)
+/* Whether adding ADD (a write) or taking (ADD == 0, a read) can go
+ * ahead now. E locked. */
+static bool efd_can(struct eventfd_file *e, bool write, uint64_t add)
 {
+	return write ? UINT64_MAX - e->count > add : e->count > 0;
+}
+
+/* Locks E and waits until efd_can: 0 with E locked, or -EAGAIN (F
+ * non-blocking) or -ERESTARTSYS (a signal, as Linux's interruptible
+ * wait) with E unlocked. */
+static int efd_lock_when(struct file *f, bool write, uint64_t add)
+{
+	struct eventfd_file *e = EVENTFD_F(f);
 	struct task *t = current_task;
-	if (!t)
-		return -EAGAIN;
-	waiter_prepare(w, t, &e->wq);
-	pthread_mutex_unlock(&e->lock);
-	int err = waiter_sleep(w, -1);
+	struct waiter w = { 0 };
+	int ret = 0;
+
 	pthread_mutex_lock(&e->lock);
-	return err ? -ERESTARTSYS : 0;
+	while (!efd_can(e, write, add)) {
+		if ((f->flags & O_NONBLOCK) || !t) {
+			ret = -EAGAIN;
+			break;
+		}
+		waiter_prepare(&w, t, &e->wq);
+		pthread_mutex_unlock(&e->lock);
+		int err = waiter_sleep(&w, -1);
+		pthread_mutex_lock(&e->lock);
+		if (err) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+	}
+	if (ret)
+		pthread_mutex_unlock(&e->lock);
+	waiter_finish(&w);
+	return ret;
 }
 
 static ssize_t efd_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
 	struct eventfd_file *e = EVENTFD_F(f);
-	struct waiter w = { 0 };
 	uint64_t val;
-	ssize_t ret = 0;
 
 	if (iov_total(iov, cnt) < sizeof(val))
 		return -EINVAL;
-	pthread_mutex_lock(&e->lock);
-	while (!e->count) {
-		if (f->flags & O_NONBLOCK) {
-			ret = -EAGAIN;
-			break;
-		}
-		ret = efd_wait(e, &w);
-		if (ret)
-			break;
-	}
-	if (!ret) {
-		val = e->semaphore ? 1 : e->count;
-		e->count -= val;
-		waitqueue_wake_key(&e->wq, POLLOUT | POLLWRNORM);
-	}
-	pthread_mutex_unlock(&e->lock);
-	waiter_finish(&w);
+	int ret = efd_lock_when(f, false, 0);
 	if (ret)
 		return ret;
+	val = e->semaphore ? 1 : e->count;
+	e->count -= val;
+	waitqueue_wake_key(&e->wq, POLLOUT | POLLWRNORM);
+	pthread_mutex_unlock(&e->lock);
 	iov_copy_to(iov, cnt, 0, &val, sizeof(val));
 	return sizeof(val);
 }
@@ -76,33 +86,21 @@ static ssize_t efd_read(struct file *f, const struct iovec *iov, int cnt, int64_
 static ssize_t efd_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
 	struct eventfd_file *e = EVENTFD_F(f);
-	struct waiter w = { 0 };
 	uint64_t val;
-	ssize_t ret = 0;
 
 	if (iov_total(iov, cnt) < sizeof(val))
 		return -EINVAL;
 	iov_copy_from(&val, iov, cnt, 0, sizeof(val));
 	if (val == UINT64_MAX)
 		return -EINVAL;
-	pthread_mutex_lock(&e->lock);
-	while (UINT64_MAX - e->count <= val) {
-		if (f->flags & O_NONBLOCK) {
-			ret = -EAGAIN;
-			break;
-		}
-		ret = efd_wait(e, &w);
-		if (ret)
-			break;
-	}
-	if (!ret) {
-		e->count += val;
-		if (val)
-			waitqueue_wake_key(&e->wq, POLLIN | POLLRDNORM);
-	}
+	int ret = efd_lock_when(f, true, val);
+	if (ret)
+		return ret;
+	e->count += val;
+	if (val)
+		waitqueue_wake_key(&e->wq, POLLIN | POLLRDNORM);
 	pthread_mutex_unlock(&e->lock);
-	waiter_finish(&w);
-	return ret ? ret : (ssize_t)sizeof(val);
+	return sizeof(val);
 }
 
 static unsigned efd_poll(struct file *f, struct poll_table *pt)
