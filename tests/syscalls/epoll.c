@@ -282,6 +282,12 @@ TEST(nested)
 	EXPECT_EQ(ev.data.u64, 2);
 	EXPECT_EQ(ep_poll1(inner, &ev), 1);
 	EXPECT_EQ(ev.data.u64, 1);
+	/* Edge-triggered on a set: reported once for one change. */
+	ASSERT_OK(ep_mod(outer, inner, EPOLLIN | EPOLLET, 6));
+	EXPECT_EQ(ep_poll1(outer, &ev), 1);
+	EXPECT_EQ(ep_poll1(outer, &ev), 0);
+	EXPECT_EQ(ep_poll1(inner, &ev), 1);
+	EXPECT_EQ(ep_poll1(outer, &ev), 0);
 	/* Loops are refused. */
 	EXPECT_ERRNO(ep_add(inner, outer, EPOLLIN, 3), ELOOP);
 	int third = epoll_create1(0);
@@ -412,5 +418,26 @@ TEST(pwait_sigmask)
 	ASSERT_OK(test_mask_signal(SIG_UNBLOCK, SIGUSR1));
 	EXPECT_EQ(handled, 2);
 	signal(SIGUSR1, SIG_DFL);
+	close(ep);
+}
+
+/* Unlike poll, epoll_wait is not restarted after a stop: EINTR
+ * (signal(7)). The waiter is a child, which can be stopped. */
+TEST(interrupted_by_a_stop)
+{
+	int ep = epoll_create1(0);
+	ASSERT_OK(ep);
+	pid_t pid = test_fork();
+	ASSERT_OK(pid);
+	if (pid == 0) {
+		struct epoll_event ev;
+		EXPECT_ERRNO(epoll_wait(ep, &ev, 1, -1), EINTR);
+		test_child_exit();
+	}
+	test_wait_state(pid, 'S');
+	EXPECT_OK(kill(pid, SIGSTOP));
+	EXPECT_EQ(test_wait(pid, WUNTRACED), 0x137f);
+	EXPECT_OK(kill(pid, SIGCONT));
+	EXPECT_EQ(test_wait_timeout(pid, 0, 20), 0);
 	close(ep);
 }

@@ -212,3 +212,30 @@ TEST(epoll)
 	close(fd);
 	unblock_and_flush(SIGUSR2, 0);
 }
+
+static int handled;
+static void on_signal(int sig)
+{
+	(void)sig;
+	handled++;
+}
+
+/* A handled signal outside the mask interrupts a blocked read: EINTR. */
+TEST(interrupted)
+{
+	block(SIGUSR1, 0);
+	sigset_t mask = set_of(SIGUSR1, 0);
+	int fd = signalfd(-1, &mask, 0);
+	ASSERT_OK(fd);
+	ASSERT_OK(test_set_handler(SIGUSR2, on_signal, 0));
+	handled = 0;
+	pid_t pid = test_signal_when_blocked(SIGUSR2);
+	ASSERT_OK(pid);
+	struct signalfd_siginfo ssi;
+	EXPECT_ERRNO(read(fd, &ssi, sizeof(ssi)), EINTR);
+	EXPECT_EQ(handled, 1);
+	EXPECT_EQ(test_wait(pid, 0), 0);
+	signal(SIGUSR2, SIG_DFL);
+	close(fd);
+	unblock_and_flush(SIGUSR1, 0);
+}

@@ -23,12 +23,19 @@ static void ep_queue_ready(struct eventpoll *ep, struct epitem *epi)
 	}
 }
 
+/* Something became ready: epoll_wait callers and pollers look. */
+static void ep_wake(struct eventpoll *ep)
+{
+	waitqueue_wake_key(&ep->wq, POLLIN | POLLRDNORM);
+	waitqueue_wake_key(&ep->poll_wait, POLLIN | POLLRDNORM);
+}
+
 void ep_make_ready(struct eventpoll *ep, struct epitem *epi)
 {
 	pthread_mutex_lock(&ep->lock);
 	ep_queue_ready(ep, epi);
 	pthread_mutex_unlock(&ep->lock);
-	waitqueue_wake_key(&ep->wq, POLLIN | POLLRDNORM);
+	ep_wake(ep);
 }
 
 void ep_poll_callback(struct waiter *w, unsigned key)
@@ -44,7 +51,7 @@ void ep_poll_callback(struct waiter *w, unsigned key)
 	}
 	ep_queue_ready(ep, epi);
 	pthread_mutex_unlock(&ep->lock);
-	waitqueue_wake_key(&ep->wq, POLLIN | POLLRDNORM);
+	ep_wake(ep);
 }
 
 unsigned ep_item_poll(struct epitem *epi, struct poll_table *pt)
@@ -75,8 +82,9 @@ static void ep_tx_remove(struct eventpoll *ep, struct ep_list *tx, struct epitem
 }
 
 /* The ready list becomes what TX still holds, then what woke during the
- * scan, then what the scan put back (ep_done_scan); waiters are woken
- * if anything is ready. */
+ * scan, then what the scan put back (ep_done_scan); other epoll_wait
+ * callers are woken if anything is ready (pollers are not: nothing new
+ * happened). */
 static void ep_done_scan(struct eventpoll *ep, struct ep_list *tx)
 {
 	struct epitem *epi;
@@ -153,7 +161,7 @@ unsigned ep_eventpoll_poll(struct file *f, struct poll_table *pt)
 	struct epitem *epi;
 	unsigned res = 0;
 
-	poll_wait(pt, &ep->wq);
+	poll_wait(pt, &ep->poll_wait);
 	pthread_mutex_lock(&ep->mtx);
 	/* Host-fd items: the poller waits on their host fds itself. */
 	if (ep->nr_host) {

@@ -98,6 +98,7 @@ long eventpoll_create(const struct creds *cr, int flags, struct file **out)
 	TAILQ_INIT(&ep->rdllist);
 	TAILQ_INIT(&ep->ovflist);
 	waitqueue_init(&ep->wq);
+	waitqueue_init(&ep->poll_wait);
 	*out = f;
 	return 0;
 }

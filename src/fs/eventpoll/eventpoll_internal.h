@@ -3,9 +3,9 @@
  * An epoll file (struct eventpoll) keeps its items in a tree keyed by
  * (file, fd). Each item has a waiter with a function (ep_pwq) on every
  * wait queue its file named to poll; a wake-up there puts the item on
- * the ready list and wakes the epoll file's own queue (its waiters in
- * epoll_wait, and pollers of the epoll file, outer epoll items
- * included). epoll_wait then looks at the ready items again: level-
+ * the ready list and wakes the epoll file's own queues: its waiters in
+ * epoll_wait (wq) and pollers of the epoll file, outer epoll items
+ * included (poll_wait). epoll_wait then looks at the ready items again: level-
  * triggered ones that still have events go back on the list, so a later
  * call sees them again, after the others (a fair order).
  *
@@ -80,7 +80,8 @@ struct eventpoll {
 	struct ep_list rdllist;		/* [lock] */
 	struct ep_list ovflist;		/* [lock] linked by ovflink */
 	bool scanning;			/* [lock] wake-ups go to ovflist */
-	struct waitqueue wq;
+	struct waitqueue wq;		/* tasks in epoll_wait */
+	struct waitqueue poll_wait;	/* pollers of the epoll file */
 };
 
 static inline struct eventpoll *EP(struct file *f)
