@@ -30,8 +30,10 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
-	/* No reference is left to add items with: the list is stable. */
-	if (!LIST_EMPTY(&f->ep_items))
+	/* No reference is left to add items with; a set being closed may
+	 * still be removing its item (under epmutex, which
+	 * eventpoll_release takes), hence the atomic look. */
+	if (__atomic_load_n(&LIST_FIRST(&f->ep_items), __ATOMIC_ACQUIRE))
 		eventpoll_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
