@@ -370,6 +370,8 @@ static inline unsigned poll_requested_events(const struct poll_table *pt)
 	return pt ? pt->key : ~0U;
 }
 
+struct kernfs_buf;
+
 struct file_ops {
 	/* Transfer at *POS (advanced by the caller's count). NULL: -EINVAL
 	 * (Linux: no read/write method, vfs_read/vfs_write). */
@@ -392,6 +394,9 @@ struct file_ops {
 	 * sleep on them without missing a wake-up. NULL: always readable and
 	 * writable, DEFAULT_POLLMASK (vfs_poll). */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* Appends the file's own lines of /proc/pid/fdinfo/N to B (Linux's
+	 * show_fdinfo; kernfs_printf). NULL: none. */
+	void (*show_fdinfo)(struct file *f, struct kernfs_buf *b);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */

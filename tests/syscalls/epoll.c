@@ -441,3 +441,19 @@ TEST(interrupted_by_a_stop)
 	EXPECT_EQ(test_wait_timeout(pid, 0, 20), 0);
 	close(ep);
 }
+
+/* fdinfo has a line per item: fd, events (with EPOLLERR and EPOLLHUP
+ * added) and data. */
+TEST(fdinfo)
+{
+	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN | EPOLLET, 0x1234);
+	ASSERT_OK(ep);
+	char path[64], buf[512], want[128];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ep);
+	ASSERT_OK(test_read_file(path, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "tfd: %8d events: 80000019 data:             1234  pos:0 ",
+		 p[0]);
+	EXPECT_TRUE(strstr(buf, want) != NULL);
+	close_pipe(p);
+	close(ep);
+}

@@ -215,3 +215,14 @@ TEST(poll_wakes)
 	EXPECT_EQ(test_wait_timeout(pid, 0, 20), 0);
 	close(fd);
 }
+
+TEST(fdinfo)
+{
+	int fd = (int)sys_eventfd2(0x2a, EFD_SEMAPHORE);
+	ASSERT_OK(fd);
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	ASSERT_OK(test_read_file(path, buf, sizeof(buf)));
+	EXPECT_TRUE(strstr(buf, "eventfd-count:               2a\n") != NULL);
+	close(fd);
+}

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 
 #include "cvisor/anon_inode.h"
+#include "cvisor/kernfs.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
@@ -20,7 +21,11 @@ struct eventfd_file {
 	struct waitqueue wq;
 	uint64_t count;		/* [lock] */
 	bool semaphore;
+	int id;			/* fdinfo's eventfd-id */
 };
+
+/* eventfd ids (Linux's eventfd_ida, here never reused). */
+static _Atomic int next_id;
 
 static struct eventfd_file *EVENTFD_F(struct file *f)
 {
@@ -120,6 +125,16 @@ static unsigned efd_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+static void efd_show_fdinfo(struct file *f, struct kernfs_buf *b)
+{
+	struct eventfd_file *e = EVENTFD_F(f);
+	pthread_mutex_lock(&e->lock);
+	unsigned long long count = e->count;
+	pthread_mutex_unlock(&e->lock);
+	kernfs_printf(b, "eventfd-count: %16llx\neventfd-id: %d\neventfd-semaphore: %d\n", count,
+		      e->id, e->semaphore);
+}
+
 /* noop_llseek: the position, unchanged. */
 static int64_t efd_llseek(struct file *f, int64_t off, int whence)
 {
@@ -138,6 +153,7 @@ const struct file_ops eventfd_fops = {
 	.read = efd_read,
 	.write = efd_write,
 	.poll = efd_poll,
+	.show_fdinfo = efd_show_fdinfo,
 	.release = efd_release,
 };
 
@@ -152,6 +168,7 @@ long eventfd_create(const struct creds *cr, unsigned initval, int flags, struct 
 	waitqueue_init(&e->wq);
 	e->count = initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
+	e->id = next_id++;
 	*out = f;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cvisor/anon_inode.h"
+#include "cvisor/kernfs.h"
 #include "eventpoll_internal.h"
 
 /* Serialises every change of every set, so loop checks and releases
@@ -74,9 +75,28 @@ static void ep_release(struct file *f)
 	pthread_mutex_destroy(&ep->lock);
 }
 
+/* One line per item (ep_show_fdinfo): fd, events, data, and the
+ * watched file's position, inode and device. */
+static void ep_show_fdinfo(struct file *f, struct kernfs_buf *b)
+{
+	struct eventpoll *ep = EP(f);
+	struct epitem *epi;
+	pthread_mutex_lock(&ep->mtx);
+	RB_FOREACH(epi, ep_tree, &ep->items) {
+		struct inode *inode = epi->file->inode;
+		kernfs_printf(b, "tfd: %8d events: %8x data: %16llx  pos:%lli ino:%llx sdev:%llx\n",
+			      epi->fd, epi->events, (unsigned long long)epi->data,
+			      (long long)epi->file->pos,
+			      inode ? (unsigned long long)inode->ino : 0ULL,
+			      inode ? (unsigned long long)inode->sb->dev : 0ULL);
+	}
+	pthread_mutex_unlock(&ep->mtx);
+}
+
 /* No read or write (EINVAL), no llseek (ESPIPE). */
 const struct file_ops eventpoll_fops = {
 	.poll = ep_eventpoll_poll,
+	.show_fdinfo = ep_show_fdinfo,
 	.release = ep_release,
 };
 

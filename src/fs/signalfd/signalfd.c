@@ -10,6 +10,7 @@
 
 #include "cvisor/anon_inode.h"
 #include "cvisor/kernel.h"
+#include "cvisor/kernfs.h"
 #include "cvisor/signal.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
@@ -135,10 +136,16 @@ static unsigned signalfd_poll(struct file *f, struct poll_table *pt)
 	return pending ? POLLIN | POLLRDNORM : 0;
 }
 
+static void signalfd_show_fdinfo(struct file *f, struct kernfs_buf *b)
+{
+	kernfs_printf(b, "sigmask:\t%016llx\n", (unsigned long long)SIGNALFD_F(f)->sigmask);
+}
+
 /* No write (EINVAL), no llseek (ESPIPE). */
 const struct file_ops signalfd_fops = {
 	.read = signalfd_read,
 	.poll = signalfd_poll,
+	.show_fdinfo = signalfd_show_fdinfo,
 };
 
 long signalfd_setup(struct task *t, int ufd, uint64_t mask, int flags, struct file **out)
