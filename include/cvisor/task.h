@@ -58,9 +58,6 @@ struct thread_group {
 	char exit_comm[16];		/* [ts] */
 	struct creds *exit_creds;	/* [ts] a reference until released */
 	struct waitqueue child_wq;	/* a child changed state (wait4) */
-	/* A signal was queued, or a signalfd's mask changed: signalfd
-	 * readers and pollers look again (Linux's sighand->signalfd_wqh). */
-	struct waitqueue signalfd_wq;
 	int dumpable;			/* PR_SET_DUMPABLE */
 	int64_t start_ns;		/* host monotonic time of creation */
 	int exit_status;		/* [ts] wait status once exited */

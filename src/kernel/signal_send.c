@@ -121,7 +121,7 @@ int signal_send_locked(struct thread_group *tg, struct task *t, const siginfo_t 
 	if (ret < 0)
 		return ret;
 	/* signalfd_notify: readers see blocked signals too. */
-	waitqueue_wake_key(&tg->signalfd_wq, POLLIN | POLLRDNORM);
+	waitqueue_wake_key(&tg->k->signalfd_wq, POLLIN | POLLRDNORM);
 	if (t) {
 		signal_recalc_locked(t);
 	} else {

@@ -26,7 +26,6 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 	TAILQ_INIT(&tg->tasks);
 	LIST_INIT(&tg->children);
 	waitqueue_init(&tg->child_wq);
-	waitqueue_init(&tg->signalfd_wq);
 	sigpending_init(&tg->shared_pending);
 	ktimer_init(&tg->itimer_real, itimer_real_fire);
 	if (parent) {

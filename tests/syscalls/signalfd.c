@@ -252,3 +252,33 @@ TEST(fdinfo)
 	EXPECT_TRUE(strstr(buf, "sigmask:\t0000000000000200\n") != NULL);
 	close(fd);
 }
+
+/* An item a child added to a shared epoll set outlives the child (the
+ * wait queue it was put on must stay valid). */
+TEST(epoll_item_of_an_exited_child)
+{
+	block(SIGUSR1, 0);
+	sigset_t mask = set_of(SIGUSR1, 0);
+	int fd = signalfd(-1, &mask, SFD_NONBLOCK), ep = epoll_create1(0);
+	ASSERT_OK(fd);
+	ASSERT_OK(ep);
+	pid_t pid = test_fork();
+	ASSERT_OK(pid);
+	if (pid == 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 5 };
+		_exit(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : 1);
+	}
+	EXPECT_EQ(test_wait(pid, 0), 0);
+	struct epoll_event ev;
+	EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 0);
+	/* Linux dropped the child's wait queue with the child (POLLFREE),
+	 * so nothing wakes the item: 0. cvisor's queue is the kernel's:
+	 * 1. Either way the set still works and closes cleanly. */
+	raise(SIGUSR1);
+	EXPECT_GE(epoll_wait(ep, &ev, 1, 0), 0);
+	struct signalfd_siginfo ssi;
+	EXPECT_EQ(read(fd, &ssi, sizeof(ssi)), (long)sizeof(ssi));
+	close(ep);
+	close(fd);
+	unblock_and_flush(SIGUSR1, 0);
+}

@@ -1,8 +1,8 @@
 /* signalfd files, as Linux's fs/signalfd.c: a read takes pending signals
  * of the mask from the reading task (its own, then its process's) as
  * struct signalfd_siginfo, waiting for the first one; poll reports
- * POLLIN while the poller has one pending. The thread group's
- * signalfd_wq is woken whenever a signal is queued. */
+ * POLLIN while the poller has one pending. The kernel's signalfd_wq is
+ * woken whenever a signal is queued. */
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
@@ -75,7 +75,7 @@ static int signalfd_dequeue(struct task *t, uint64_t mask, bool nonblock, siginf
 	int ret;
 
 	for (;;) {
-		waiter_prepare(&w, t, &t->tg->signalfd_wq);
+		waiter_prepare(&w, t, &t->k->signalfd_wq);
 		pthread_mutex_lock(&k->ts_lock);
 		ret = signal_dequeue_locked(t, mask, info);
 		if (ret)
@@ -129,7 +129,7 @@ static unsigned signalfd_poll(struct file *f, struct poll_table *pt)
 	if (!t)
 		return 0;
 	uint64_t mask = SIGNALFD_F(f)->sigmask;
-	poll_wait(pt, &t->tg->signalfd_wq);
+	poll_wait(pt, &t->k->signalfd_wq);
 	pthread_mutex_lock(&t->k->ts_lock);
 	bool pending = (t->pending.set | t->tg->shared_pending.set) & mask;
 	pthread_mutex_unlock(&t->k->ts_lock);
@@ -158,7 +158,7 @@ long signalfd_setup(struct task *t, int ufd, uint64_t mask, int flags, struct fi
 		if (f->ops != &signalfd_fops)
 			return -EINVAL;
 		SIGNALFD_F(f)->sigmask = mask;
-		waitqueue_wake_key(&t->tg->signalfd_wq, POLLIN | POLLRDNORM);
+		waitqueue_wake_key(&t->k->signalfd_wq, POLLIN | POLLRDNORM);
 		return 0;
 	}
 	struct file *f = anon_inode_file("signalfd", &signalfd_fops, sizeof(struct signalfd_file),
