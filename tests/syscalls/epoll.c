@@ -2,6 +2,7 @@
  * errors, level- and edge-triggered reporting, EPOLLONESHOT, the order of
  * events, nesting and loops, watching by (file, fd), blocking waits woken
  * by another process, timeouts, signals and signal masks. */
+#define TEST_WORKDIR
 #include "test.h"
 
 #include <sys/epoll.h>
