@@ -458,3 +458,28 @@ TEST(fdinfo)
 	close_pipe(p);
 	close(ep);
 }
+
+/* The last close of a file takes it out of every set; an O_PATH fd is
+ * no file to epoll (EBADF). */
+TEST(last_close_leaves_every_set)
+{
+	int a = epoll_create1(0), b = epoll_create1(0), efd = eventfd(1, 0);
+	ASSERT_OK(a);
+	ASSERT_OK(b);
+	ASSERT_OK(efd);
+	ASSERT_OK(ep_add(a, efd, EPOLLIN, 1));
+	ASSERT_OK(ep_add(b, efd, EPOLLIN, 2));
+	EXPECT_EQ(ep_poll1(a, NULL), 1);
+	EXPECT_EQ(ep_poll1(b, NULL), 1);
+	close(efd);
+	EXPECT_EQ(ep_poll1(a, NULL), 0);
+	EXPECT_EQ(ep_poll1(b, NULL), 0);
+
+	int path = open(".", O_PATH);
+	ASSERT_OK(path);
+	EXPECT_ERRNO(ep_add(a, path, EPOLLIN, 3), EBADF);
+	EXPECT_ERRNO(epoll_wait(path, (struct epoll_event[1]){ 0 }, 1, 0), EBADF);
+	close(path);
+	close(a);
+	close(b);
+}
