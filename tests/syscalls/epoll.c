@@ -449,9 +449,8 @@ TEST(fdinfo)
 {
 	int p[2], ep = ep_with_pipe(p, 0, EPOLLIN | EPOLLET, 0x1234);
 	ASSERT_OK(ep);
-	char path[64], buf[512], want[128];
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ep);
-	ASSERT_OK(test_read_file(path, buf, sizeof(buf)));
+	char buf[512], want[128];
+	ASSERT_OK(test_read_fdinfo(ep, buf, sizeof(buf)));
 	snprintf(want, sizeof(want), "tfd: %8d events: 80000019 data:             1234  pos:0 ",
 		 p[0]);
 	EXPECT_TRUE(strstr(buf, want) != NULL);

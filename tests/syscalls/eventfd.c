@@ -220,9 +220,8 @@ TEST(fdinfo)
 {
 	int fd = (int)sys_eventfd2(0x2a, EFD_SEMAPHORE);
 	ASSERT_OK(fd);
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	ASSERT_OK(test_read_file(path, buf, sizeof(buf)));
+	char buf[512];
+	ASSERT_OK(test_read_fdinfo(fd, buf, sizeof(buf)));
 	EXPECT_TRUE(strstr(buf, "eventfd-count:               2a\n") != NULL);
 	close(fd);
 }

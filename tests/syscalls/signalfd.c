@@ -246,9 +246,8 @@ TEST(fdinfo)
 	sigset_t mask = set_of(SIGUSR1, SIGKILL);
 	int fd = signalfd(-1, &mask, 0);
 	ASSERT_OK(fd);
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	ASSERT_OK(test_read_file(path, buf, sizeof(buf)));
+	char buf[512];
+	ASSERT_OK(test_read_fdinfo(fd, buf, sizeof(buf)));
 	EXPECT_TRUE(strstr(buf, "sigmask:\t0000000000000200\n") != NULL);
 	close(fd);
 }
