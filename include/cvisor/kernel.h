@@ -22,6 +22,7 @@
 #include "cvisor/ktimer.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
+#include "cvisor/waitqueue.h"
 
 struct task;
 struct thread_group;
@@ -126,6 +127,11 @@ struct kernel {
 	bool init_exited;				/* [ts] */
 	struct console console;				/* [ts] */
 	int init_status;				/* [ts] wait status of PID 1 */
+	/* A signal was queued, or a signalfd's mask changed: signalfd
+	 * readers and pollers look again. Linux has one per sighand; one
+	 * for the kernel outlives every epoll item queued on it, at the
+	 * cost of waking readers of other processes for nothing. */
+	struct waitqueue signalfd_wq;
 
 	struct syslog syslog;
 	struct ktimers timers;

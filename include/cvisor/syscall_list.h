@@ -271,6 +271,22 @@ SYSCALL(tee, SUPPORT_FULL, "ffux", NULL)
 SYSCALL(vmsplice, SUPPORT_PARTIAL, "fpux", "copies user memory (no page gifting)")
 SYSCALL(copy_file_range, SUPPORT_FULL, "fpfpux", NULL)
 
+/* sys_epoll.c */
+SYSCALL(epoll_create, SUPPORT_FULL, "d", NULL)
+SYSCALL(epoll_create1, SUPPORT_FULL, "x", NULL)
+SYSCALL(epoll_ctl, SUPPORT_PARTIAL, "fdfp", "EPOLLET on files backed by host fds behaves as level-triggered; EPOLLEXCLUSIVE wakes every waiter")
+SYSCALL(epoll_wait, SUPPORT_FULL, "fpdd", NULL)
+SYSCALL(epoll_pwait, SUPPORT_FULL, "fpddpu", NULL)
+SYSCALL(epoll_pwait2, SUPPORT_FULL, "fpdppu", NULL)
+
+/* sys_signalfd.c */
+SYSCALL(signalfd, SUPPORT_FULL, "fpu", NULL)
+SYSCALL(signalfd4, SUPPORT_FULL, "fpux", NULL)
+
+/* sys_eventfd.c */
+SYSCALL(eventfd, SUPPORT_FULL, "u", NULL)
+SYSCALL(eventfd2, SUPPORT_FULL, "ux", NULL)
+
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")

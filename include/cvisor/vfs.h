@@ -393,6 +393,8 @@ static inline unsigned poll_requested_events(const struct poll_table *pt)
 	return pt ? pt->key : ~0U;
 }
 
+struct kernfs_buf;
+
 struct file_ops {
 	/* Transfer at *POS (advanced by the caller's count). NULL: -EINVAL
 	 * (Linux: no read/write method, vfs_read/vfs_write). */
@@ -418,6 +420,9 @@ struct file_ops {
 	/* fallocate(2) MODE (0, FALLOC_FL_KEEP_SIZE, with PUNCH_HOLE) over
 	 * [OFF, OFF+LEN), after the VFS's checks. NULL: -EOPNOTSUPP. */
 	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
+	/* Appends the file's own lines of /proc/pid/fdinfo/N to B (Linux's
+	 * show_fdinfo; kernfs_printf). NULL: none. */
+	void (*show_fdinfo)(struct file *f, struct kernfs_buf *b);
 	/* Cleans up what the filesystem holds once F's last reference went;
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */
@@ -439,7 +444,14 @@ struct file {
 	_Atomic int flags;		/* O_* status flags and access mode */
 	pthread_mutex_t pos_lock;
 	int64_t pos;			/* [pos_lock] */
+	/* The epoll items watching this file (fs/eventpoll), which its
+	 * last file_put removes (Linux's f_ep). */
+	LIST_HEAD(, epitem) ep_items;	/* [eventpoll's epmutex] */
 };
+
+/* Removes F from every epoll set watching it (fs/eventpoll); file_put
+ * calls it when the last reference goes. */
+void eventpoll_release(struct file *f);
 
 /* Allocates SIZE bytes (>= sizeof(struct file), F at offset 0 of the
  * filesystem's struct) with one reference, OPS and a reference to INODE. */

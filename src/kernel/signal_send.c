@@ -2,6 +2,7 @@
  * signal is sent (kernel/signal.c: prepare_signal, sig_ignored,
  * complete_signal). */
 #include <linux/capability.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,8 @@ int signal_send_locked(struct thread_group *tg, struct task *t, const siginfo_t 
 	int ret = enqueue(tg, t ? &t->pending : &tg->shared_pending, info);
 	if (ret < 0)
 		return ret;
+	/* signalfd_notify: readers see blocked signals too. */
+	waitqueue_wake_key(&tg->k->signalfd_wq, POLLIN | POLLRDNORM);
 	if (t) {
 		signal_recalc_locked(t);
 	} else {

@@ -24,13 +24,28 @@ void task_wake(struct task *t)
 	pthread_mutex_unlock(&t->block_lock);
 }
 
-void waitqueue_wake_all(struct waitqueue *wq)
+void waitqueue_wake_key(struct waitqueue *wq, unsigned key)
 {
 	struct waiter *w;
 	pthread_mutex_lock(&wq->lock);
-	TAILQ_FOREACH(w, &wq->waiters, entry)
-		task_wake(w->task);
+	TAILQ_FOREACH(w, &wq->waiters, entry) {
+		if (w->fn)
+			w->fn(w, key);
+		else
+			task_wake(w->task);
+	}
 	pthread_mutex_unlock(&wq->lock);
+}
+
+void waitqueue_wake_all(struct waitqueue *wq)
+{
+	waitqueue_wake_key(wq, 0);
+}
+
+void waiter_add_fn(struct waiter *w, struct waitqueue *wq, waiter_fn fn)
+{
+	w->fn = fn;
+	waiter_add(w, NULL, wq);
 }
 
 void waiter_add(struct waiter *w, struct task *t, struct waitqueue *wq)

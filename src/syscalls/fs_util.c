@@ -27,6 +27,36 @@ struct file *task_fget(struct task *t, int fd)
 	return fdt_fget(t->fdt, fd, NULL);
 }
 
+struct file *task_fget_nopath(struct task *t, int fd)
+{
+	struct file *f = task_fget(t, fd);
+	if (f && (f->fmode & FMODE_PATH)) {
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+long task_install_file(struct task *t, struct file *f, bool cloexec)
+{
+	long fd = fdt_install(t->fdt, f, cloexec, 0, task_nofile(t));
+	file_put(f);
+	return fd;
+}
+
+int set_user_sigmask(struct task *t, uaddr_t umask, size_t size)
+{
+	uint64_t mask;
+	if (!umask)
+		return 0;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (copy_in(t, &mask, umask, sizeof(mask)) < 0)
+		return -EFAULT;
+	signal_set_temporary_mask(t, mask);
+	return 0;
+}
+
 unsigned long task_nofile(struct task *t)
 {
 	pthread_mutex_lock(&t->k->ts_lock);

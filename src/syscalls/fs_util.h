@@ -28,6 +28,15 @@ int user_lookup_at(struct task *t, int dirfd, uaddr_t upath, unsigned flags, str
 
 /* The open file at FD (a reference) or NULL. */
 struct file *task_fget(struct task *t, int fd);
+/* The same without O_PATH files, which Linux's fget and fdget do not see
+ * (fget_raw does): for calls that use the file itself (poll, epoll). */
+struct file *task_fget_nopath(struct task *t, int fd);
+/* Installs new file F at the lowest free fd and drops the caller's
+ * reference: the fd or -EMFILE. */
+long task_install_file(struct task *t, struct file *f, bool cloexec);
+/* The signal mask at UMASK (SIZE bytes; none if 0) for the length of the
+ * call (Linux's set_user_sigmask): 0, -EINVAL or -EFAULT. */
+int set_user_sigmask(struct task *t, uaddr_t umask, size_t size);
 /* RLIMIT_NOFILE's soft limit. */
 unsigned long task_nofile(struct task *t);
 

@@ -52,15 +52,7 @@ static int timeout_and_sigmask(struct task *t, uaddr_t utime, uaddr_t umask, siz
 		if (end_time(t, &ts, end) < 0)
 			return -EINVAL;
 	}
-	if (!umask)
-		return 0;
-	uint64_t mask;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_in(t, &mask, umask, sizeof(mask)) < 0)
-		return -EFAULT;
-	signal_set_temporary_mask(t, mask);
-	return 0;
+	return set_user_sigmask(t, umask, size);
 }
 
 /* The end of every call but poll (Linux's poll_select_finish): the
@@ -83,22 +75,11 @@ static long poll_select_finish(struct task *t, int64_t end, uaddr_t utime, bool 
 	return err < 0 && ret == -ERESTARTNOHAND ? -EINTR : ret;
 }
 
-/* The file at FD as poll sees it: none for an O_PATH fd (fdget). */
-static struct file *poll_fget(struct task *t, int fd)
-{
-	struct file *f = task_fget(t, fd);
-	if (f && (f->fmode & FMODE_PATH)) {
-		file_put(f);
-		return NULL;
-	}
-	return f;
-}
-
 /* The events of KEY the file at FD has; POLLNVAL if no file can be
  * polled there. */
 static unsigned poll_fd(struct task *t, struct poll_wqueues *pw, int fd, unsigned key)
 {
-	struct file *f = poll_fget(t, fd);
+	struct file *f = task_fget_nopath(t, fd);
 	if (!f)
 		return POLLNVAL;
 	unsigned mask = poll_file(pw, f, key) & key;

@@ -31,6 +31,11 @@ void file_put(struct file *f)
 	if (!f || --f->refs > 0)
 		return;
 	locks_remove_file(f);
+	/* No reference is left to add items with; a set being closed may
+	 * still be removing its item (under epmutex, which
+	 * eventpoll_release takes), hence the atomic look. */
+	if (__atomic_load_n(&LIST_FIRST(&f->ep_items), __ATOMIC_ACQUIRE))
+		eventpoll_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	path_put(&f->path);

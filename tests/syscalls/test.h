@@ -307,6 +307,15 @@ TEST_HELPER ssize_t test_read_file(const char *path, char *buf, size_t size)
 	return n < 0 ? -1 : (ssize_t)len;
 }
 
+/* test_read_file of /proc/self/fdinfo/<fd>. */
+TEST_HELPER ssize_t test_read_fdinfo(int fd, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return test_read_file(path, buf, size);
+}
+
 /* An address no mapping covers, for EFAULT tests; opaque to the compiler
  * so it does not warn about passing it where a buffer is expected. */
 TEST_HELPER void *test_bad_ptr(void)

@@ -81,7 +81,7 @@ static ssize_t pipe_read(struct file *f, const struct iovec *iov, int cnt, int64
 		if (p->ring.len) {
 			size_t n = MIN(total, p->ring.len);
 			ring_read(&p->ring, iov, cnt, n);
-			waitqueue_wake_all(&p->wr_wait);
+			waitqueue_wake_key(&p->wr_wait, POLLOUT | POLLWRNORM);
 			ret = (ssize_t)n;
 			break;
 		}
@@ -124,7 +124,7 @@ static ssize_t pipe_write(struct file *f, const struct iovec *iov, int cnt, int6
 			size_t n = MIN(room, total - done);
 			ring_write(&p->ring, iov, cnt, done, n);
 			done += n;
-			waitqueue_wake_all(&p->rd_wait);
+			waitqueue_wake_key(&p->rd_wait, POLLIN | POLLRDNORM);
 			if (done == total)
 				break;
 			continue;

@@ -79,6 +79,8 @@ static int show_fdinfo(void *arg, struct kernfs_buf *b)
 		unsigned flags = (unsigned)f->flags | (cloexec ? O_CLOEXEC : 0);
 		kernfs_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%llu\nino:\t%llu\n", pos, flags,
 			      (unsigned long long)st.mnt_id, (unsigned long long)st.ino);
+		if (f->ops->show_fdinfo)
+			f->ops->show_fdinfo(f, b);
 	}
 	file_put(f);
 	return err;
