@@ -44,6 +44,14 @@ struct platform_ops {
 		      int prot, uint64_t mf_off);
 	int (*as_unmap)(struct address_space *as, uaddr_t addr, uint64_t size);
 
+	/* Threads: a task about to share AS with the calling one gets its
+	 * own thread of execution there (as_add_thread, called by the
+	 * creating task; the new task takes it at its first ctx_switch),
+	 * and a task leaving an AS others keep gives its own up
+	 * (as_remove_thread). Return 0 or -errno. */
+	int (*as_add_thread)(struct address_space *as);
+	void (*as_remove_thread)(struct address_space *as);
+
 	struct context *(*ctx_new)(struct platform *p);
 	void (*ctx_release)(struct context *c);
 	/* Runs the application with REGS in AS until it traps; REGS are

@@ -5,7 +5,7 @@
  * SYSCALL definitions. */
 
 /* sys_process.c */
-SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes only: no CLONE_THREAD or new namespaces yet; CLONE_VM without CLONE_THREAD copies")
+SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes and threads; no new namespaces yet; CLONE_VM without CLONE_THREAD copies")
 SYSCALL(fork, SUPPORT_FULL, "", NULL)
 SYSCALL(vfork, SUPPORT_PARTIAL, "", "the child gets a copy of the address space; the parent waits as vfork says")
 SYSCALL(exit, SUPPORT_FULL, "d", NULL)
@@ -81,8 +81,8 @@ SYSCALL(syslog, SUPPORT_PARTIAL, "dpd", "no blocking SYSLOG_ACTION_READ")
 SYSCALL(prctl, SUPPORT_PARTIAL, "dxxxx", "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, GET_SECCOMP, CAPBSET_READ/DROP, KEEPCAPS, SECUREBITS, CAP_AMBIENT")
 
 /* sys_exec.c */
-SYSCALL(execve, SUPPORT_PARTIAL, "sa", "ELF and #! scripts; single-threaded processes")
-SYSCALL(execveat, SUPPORT_PARTIAL, "dsaax", "as execve")
+SYSCALL(execve, SUPPORT_FULL, "sa", NULL)
+SYSCALL(execveat, SUPPORT_FULL, "dsaax", NULL)
 
 /* sys_wait.c */
 SYSCALL(wait4, SUPPORT_PARTIAL, "dpxp", "rusage has the CPU times only")

@@ -160,6 +160,8 @@ struct task {
 		};
 	} restart;
 	uaddr_t clear_child_tid;		/* [own] */
+	bool exit_thread;			/* [ts] exit(2) or de_thread: this task ends */
+	int exit_code;				/* [ts] its wait status, if it is the last */
 	uaddr_t robust_list;			/* [own] set_robust_list's head */
 	int64_t app_cpu_before_exec;		/* [own] CPU time of stubs exec replaced */
 	bool no_new_privs;			/* [own] */
@@ -256,6 +258,9 @@ struct task *task_lookup_locked(struct task *observer, pid_t tid);
 /* The task loop; the body of every task's sentry thread. */
 void *task_run(void *task);
 
+/* Ends task T alone (exit(2)); if it is its process's last, the process
+ * ends with wait status STATUS. */
+void task_exit_thread(struct task *t, int status);
 /* Terminates the whole thread group of T with wait status STATUS
  * (exit_group or a fatal signal). Does not return to the application. */
 void task_exit_group(struct task *t, int status);

@@ -117,7 +117,7 @@ bool signal_handle(struct task *t)
 	pthread_mutex_lock(&k->ts_lock);
 	for (;;) {
 		t->attention = false;
-		if (tg->exiting) {
+		if (tg->exiting || t->exit_thread) {
 			pthread_mutex_unlock(&k->ts_lock);
 			return false;
 		}

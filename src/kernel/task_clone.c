@@ -73,7 +73,7 @@ int task_start(struct task *t)
 	return -err;
 }
 
-#define CLONE_UNSUPPORTED (CLONE_THREAD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
+#define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
 			   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | \
 			   CLONE_PIDFD | CLONE_PTRACE | CLONE_UNTRACED)
 
@@ -94,6 +94,76 @@ static void wait_vfork_done(struct task *t)
 	waiter_finish(&w);
 }
 
+/* The registers a new task starts with: the parent's at its clone,
+ * returning 0, on STACK and with TLS if asked. */
+static void child_regs(struct task *t, struct task *c, uint64_t flags, uaddr_t stack,
+		       uint64_t tls)
+{
+	task_save_fpu(t);
+	c->regs.r = t->regs.r;
+	arch_fpu_copy(&c->regs.fpu, &t->regs.fpu);
+	arch_set_return(&c->regs, 0);
+	if (stack)
+		c->regs.r.rsp = stack;
+	if (flags & CLONE_SETTLS)
+		c->regs.r.fs_base = tls;
+}
+
+/* clone(CLONE_THREAD): a new task in T's process, sharing its address
+ * space, files and filesystem context (CLONE_THREAD implies CLONE_VM
+ * and CLONE_SIGHAND; dispositions are per process already). */
+static long clone_thread(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid,
+			 uaddr_t ctid, uint64_t tls)
+{
+	struct kernel *k = t->k;
+	const struct platform_ops *ops = k->platform.ops;
+
+	int err = ops->as_add_thread(t->mm->as);
+	if (err < 0)
+		return err == -ESRCH ? -EAGAIN : err;
+	pthread_mutex_lock(&k->ts_lock);
+	if (t->tg->exiting || k->nr_tasks >= k->max_tasks ||
+	    t->tg->rlimits[RLIMIT_NPROC].rlim_cur <= k->nr_tasks) {
+		bool exiting = t->tg->exiting;
+		pthread_mutex_unlock(&k->ts_lock);
+		/* The stub thread made for it is never seized; it goes with
+		 * the stub process. */
+		return exiting ? -EINTR : -EAGAIN;
+	}
+	struct thread_group *tg = t->tg;
+	struct task *c = task_alloc(k, tg);
+	c->tid = ++k->root_pidns->last_pid;
+	TAILQ_INSERT_TAIL(&tg->tasks, c, tg_entry);
+	tg->nr_tasks++;
+	k->nr_tasks++;
+	memcpy(c->comm, t->comm, sizeof(c->comm));
+	c->creds = creds_get(t->creds);
+	pthread_mutex_unlock(&k->ts_lock);
+
+	mm_get(t->mm);
+	c->mm = t->mm;
+	c->fdt = (flags & CLONE_FILES) ? fdt_get(t->fdt) : fdt_fork(t->fdt);
+	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
+	c->utsns = t->utsns;
+	c->sigmask = t->sigmask;
+	child_regs(t, c, flags, stack, tls);
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
+
+	pid_t tid = task_tid_nr(t, c);
+	if (flags & CLONE_PARENT_SETTID)
+		copy_out(t, ptid, &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		copy_out(t, ctid, &tid, sizeof(tid));
+	err = task_start(c);
+	if (err < 0) {
+		log_error("cannot start a task: %s", strerror(-err));
+		task_exit(c);
+		return -EAGAIN;
+	}
+	return tid;
+}
+
 long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,
 		uint64_t tls)
 {
@@ -106,10 +176,11 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 		return -EINVAL;
 	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
 		return -EINVAL;
-	/* Threads and new namespaces come later: refuse rather than
-	 * pretend. */
+	/* New namespaces come later: refuse rather than pretend. */
 	if (flags & CLONE_UNSUPPORTED)
 		return -EINVAL;
+	if (flags & CLONE_THREAD)
+		return clone_thread(t, flags, stack, ptid, ctid, tls);
 
 	pthread_mutex_lock(&k->ts_lock);
 	/* A process being killed makes no children: they would escape a
@@ -147,14 +218,7 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 	c->utsns = t->utsns;
 	c->sigmask = t->sigmask;
 	c->altstack = t->altstack;
-	task_save_fpu(t);
-	c->regs.r = t->regs.r;
-	arch_fpu_copy(&c->regs.fpu, &t->regs.fpu);
-	arch_set_return(&c->regs, 0);
-	if (stack)
-		c->regs.r.rsp = stack;
-	if (flags & CLONE_SETTLS)
-		c->regs.r.fs_base = tls;
+	child_regs(t, c, flags, stack, tls);
 	if (flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = ctid;
 

@@ -92,6 +92,35 @@ static void reset_signal_handlers(struct task *t)
 	t->altstack = (struct sigaltstack_k){ .flags = SS_DISABLE };
 }
 
+/* exec in a multithreaded process: every other task ends first, and the
+ * caller takes the process's pid as its tid (Linux's de_thread).
+ * -EINTR if the process is being killed meanwhile. */
+static int de_thread(struct task *t)
+{
+	struct kernel *k = t->k;
+	struct thread_group *tg = t->tg;
+	int ret = 0;
+	pthread_mutex_lock(&k->ts_lock);
+	struct task *o;
+	TAILQ_FOREACH(o, &tg->tasks, tg_entry) {
+		if (o != t) {
+			o->exit_thread = true;
+			o->attention = true;
+			task_interrupt_locked(o);
+		}
+	}
+	while (tg->nr_tasks > 1 && !tg->exiting)
+		pthread_cond_wait(&k->ts_changed, &k->ts_lock);
+	if (tg->exiting) {
+		ret = -EINTR;
+	} else {
+		t->tid = tg->tgid;
+		tg->leader = t;
+	}
+	pthread_mutex_unlock(&k->ts_lock);
+	return ret;
+}
+
 long task_execve(struct task *t, struct file *f, const char *path, char **argv, int argc,
 		 char **envp, char *err, size_t errlen)
 {
@@ -131,6 +160,10 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 		goto out;
 	}
 
+	if ((ret = de_thread(t)) < 0) {
+		mm_put(mm);
+		goto out;
+	}
 	/* The point of no return. The old image's robust futexes die with
 	 * it (Linux's exec_mm_release). */
 	futex_task_exit(t);

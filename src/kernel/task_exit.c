@@ -46,6 +46,15 @@ void tg_kill_locked(struct thread_group *tg, int status)
 	pthread_cond_broadcast(&tg->k->ts_changed);
 }
 
+void task_exit_thread(struct task *t, int status)
+{
+	pthread_mutex_lock(&t->k->ts_lock);
+	t->exit_thread = true;
+	t->exit_code = status;
+	t->attention = true;
+	pthread_mutex_unlock(&t->k->ts_lock);
+}
+
 void task_exit_group(struct task *t, int status)
 {
 	struct kernel *k = t->k;
@@ -146,6 +155,10 @@ void task_exit(struct task *t)
 
 	futex_task_exit(t);
 	rusage_task_exit(t);
+	/* Leaving an address space other tasks keep: give up this task's
+	 * thread of execution in it. */
+	if (t->mm && t->mm->as && t->mm->users > 1)
+		ops->as_remove_thread(t->mm->as);
 	/* Detach under the task-set lock (/proc readers take references
 	 * under it), release outside it: closing files may block. */
 	pthread_mutex_lock(&k->ts_lock);
@@ -183,6 +196,11 @@ void task_exit(struct task *t)
 	k->nr_tasks--;
 	sigpending_flush(&t->pending, ~0ULL);
 	if (tg->nr_tasks == 0) {
+		/* The last thread's exit(2) is the process's status. */
+		if (!tg->exiting) {
+			tg->exiting = true;
+			tg->exit_status = t->exit_code;
+		}
 		tg->leader_uid = creds->uid;
 		memcpy(tg->exit_comm, t->comm, sizeof(tg->exit_comm));
 		tg->exit_creds = creds_get(creds);

@@ -48,6 +48,12 @@ void mm_put(struct mm *mm)
 		return;
 	struct vma *v, *next;
 	pthread_mutex_lock(&mm->lock);
+	/* The stub goes first, with every mapping: nothing is unmapped from
+	 * it page by page (the last user may have given up its thread of
+	 * execution in it, and need not have made it). */
+	if (mm->as)
+		mm->k->platform.ops->as_release(mm->as);
+	mm->as = NULL;
 	RB_FOREACH_SAFE(v, vma_tree, &mm->vmas, next) {
 		mm_drop_pages(mm, v->start, v->end);
 		RB_REMOVE(vma_tree, &mm->vmas, v);
@@ -55,9 +61,6 @@ void mm_put(struct mm *mm)
 	}
 	mm->nr_vmas = 0;
 	pt_destroy(&mm->pt);
-	if (mm->as)
-		mm->k->platform.ops->as_release(mm->as);
-	mm->as = NULL;
 	pthread_mutex_unlock(&mm->lock);
 	mm_drop(mm);
 }

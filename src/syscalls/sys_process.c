@@ -17,8 +17,7 @@
 
 long sys_exit(struct task *t, const struct syscall_args *a)
 {
-	/* A single-threaded process: the thread's exit ends the group. */
-	task_exit_group(t, ((int)a->arg[0] & 0xff) << 8);
+	task_exit_thread(t, ((int)a->arg[0] & 0xff) << 8);
 	return 0;
 }
 

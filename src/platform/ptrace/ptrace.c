@@ -28,17 +28,60 @@
 /* The host signal ctx_interrupt sends to a stub; always suppressed. */
 #define SIG_INTERRUPT SIGCHLD
 
+/* A thread of a stub process and the sentry thread tracing it (0: made
+ * by as_add_thread, not yet seized by the task that will run it). */
+struct stub_thread {
+	pid_t tracer, tid;
+};
+
 struct address_space {
 	struct platform *p;
-	pid_t pid;		/* the stub */
-	pid_t tracer;		/* sentry thread allowed to drive it */
+	uint64_t id;		/* unique: a new one may reuse a freed one's memory */
+	pid_t pid;		/* the stub process (its first thread) */
+	pthread_mutex_t lock;	/* threads */
+	struct stub_thread *threads;
+	int nthreads;
 	bool dead;
 };
 
 struct context {
-	_Atomic pid_t running_pid;	/* stub the context last ran in */
+	uint64_t as_id;			/* the address space where TID is this */
+	pid_t tid;			/* context's stub thread */
+	_Atomic pid_t running_pid;	/* stub thread the context last ran in */
+	_Atomic pid_t running_tgid;	/* and its process */
 	_Atomic bool interrupt;
 };
+
+/* The stub thread the calling sentry thread traces in AS, or 0. */
+static pid_t my_thread(struct address_space *as)
+{
+	pid_t self = gettid(), tid = 0;
+	pthread_mutex_lock(&as->lock);
+	for (int i = 0; i < as->nthreads && !tid; i++)
+		if (as->threads[i].tracer == self)
+			tid = as->threads[i].tid;
+	pthread_mutex_unlock(&as->lock);
+	return tid;
+}
+
+static void add_thread(struct address_space *as, pid_t tracer, pid_t tid)
+{
+	pthread_mutex_lock(&as->lock);
+	as->threads = xrealloc(as->threads, sizeof(*as->threads) * (size_t)(as->nthreads + 1));
+	as->threads[as->nthreads++] = (struct stub_thread){ tracer, tid };
+	pthread_mutex_unlock(&as->lock);
+}
+
+static void remove_thread(struct address_space *as, pid_t tid)
+{
+	pthread_mutex_lock(&as->lock);
+	for (int i = 0; i < as->nthreads; i++)
+		if (as->threads[i].tid == tid) {
+			as->threads[i] = as->threads[--as->nthreads];
+			break;
+		}
+	pthread_mutex_unlock(&as->lock);
+}
 
 static int ptrace_init(struct platform *p, struct memfile *mf)
 {
@@ -59,35 +102,45 @@ static struct address_space *ptrace_as_new(struct platform *p)
 	if (pid < 0)
 		return ERR_PTR(pid);
 	struct address_space *as = xzalloc(sizeof(*as));
+	static _Atomic uint64_t next_id = 1;
 	as->p = p;
+	as->id = next_id++;
 	as->pid = pid;
-	as->tracer = gettid();
+	pthread_mutex_init(&as->lock, NULL);
+	add_thread(as, gettid(), pid);
 	return as;
 }
 
 static void ptrace_as_release(struct address_space *as)
 {
+	pid_t mine = my_thread(as);
 	kill(as->pid, SIGKILL);
-	/* Only the tracer (or the parent thread) can reap; the creator is
-	 * both. Another thread leaves the zombie to PTRACE_O_EXITKILL/ init. */
-	if (as->tracer == gettid())
+	/* A traced thread is reaped by its tracer first; then the process
+	 * by its parent, the sentry (any of its threads). */
+	if (mine)
+		wait_gone(mine);
+	if (mine != as->pid)
 		wait_gone(as->pid);
+	pthread_mutex_destroy(&as->lock);
+	free(as->threads);
 	free(as);
 }
 
-/* Runs one host syscall inside the stopped stub. Returns its result. */
-static long inject(struct address_space *as, long nr, long a0, long a1, long a2,
-		   long a3, long a4, long a5)
+/* Runs one host syscall at RIP in the calling thread's stopped stub
+ * thread. Returns its result. */
+static long inject_at(struct address_space *as, uint64_t rip, long nr, long a0, long a1, long a2,
+		      long a3, long a4, long a5)
 {
 	struct user_regs_struct r;
 	int status;
 
 	if (as->dead)
 		return -ESRCH;
-	if (as->tracer != gettid())
+	pid_t tid = my_thread(as);
+	if (!tid)
 		log_fatal("ptrace: address space of stub %d used from thread %d",
 			  as->pid, gettid());
-	if (ptrace(PTRACE_GETREGS, as->pid, 0, &r) < 0)
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
 		goto dead;
 	r.rax = (uint64_t)nr;
 	r.orig_rax = (uint64_t)-1;
@@ -97,13 +150,13 @@ static long inject(struct address_space *as, long nr, long a0, long a1, long a2,
 	r.r10 = (uint64_t)a3;
 	r.r8 = (uint64_t)a4;
 	r.r9 = (uint64_t)a5;
-	r.rip = stub_syscall_addr();
-	if (ptrace(PTRACE_SETREGS, as->pid, 0, &r) < 0)
+	r.rip = rip;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
 		goto dead;
 	for (;;) {
-		if (ptrace(PTRACE_CONT, as->pid, 0, 0) < 0)
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 			goto dead;
-		if (waitpid(as->pid, &status, __WALL) < 0)
+		if (waitpid(tid, &status, __WALL) < 0)
 			goto dead;
 		if (!WIFSTOPPED(status))
 			goto dead;
@@ -111,12 +164,84 @@ static long inject(struct address_space *as, long nr, long a0, long a1, long a2,
 			break;
 		/* An interrupt signal raced with us: drop it and go on. */
 	}
-	if (ptrace(PTRACE_GETREGS, as->pid, 0, &r) < 0)
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
 		goto dead;
 	return (long)r.rax;
 dead:
 	as->dead = true;
 	return -ESRCH;
+}
+
+static long inject(struct address_space *as, long nr, long a0, long a1, long a2, long a3,
+		   long a4, long a5)
+{
+	return inject_at(as, stub_syscall_addr(), nr, a0, a1, a2, a3, a4, a5);
+}
+
+/* A new thread in the stub process, for a new task sharing AS: cloned
+ * from the caller's stub thread, waiting to be seized by the new task's
+ * sentry thread (ctx_switch). */
+static int ptrace_as_add_thread(struct address_space *as)
+{
+	long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+		     CLONE_SYSVSEM;
+	long tid = inject_at(as, stub_clone_addr(), SYS_clone, flags, 0, 0, 0, 0, 0);
+	if (tid < 0)
+		return (int)tid;
+	add_thread(as, 0, (pid_t)tid);
+	return 0;
+}
+
+/* Takes a stub thread as_add_thread left for the calling sentry thread. */
+static pid_t seize_thread(struct address_space *as)
+{
+	pid_t tid = 0, self = gettid();
+	int status;
+	pthread_mutex_lock(&as->lock);
+	for (int i = 0; i < as->nthreads && !tid; i++)
+		if (!as->threads[i].tracer) {
+			as->threads[i].tracer = self;
+			tid = as->threads[i].tid;
+		}
+	pthread_mutex_unlock(&as->lock);
+	if (!tid)
+		return -ESRCH;
+	if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || waitpid(tid, &status, __WALL) < 0 ||
+	    !WIFSTOPPED(status))
+		return -ESRCH;
+	return tid;
+}
+
+/* The calling task leaves AS, which other tasks keep: its stub thread
+ * must not stay traced (a tracer that exits kills its tracees,
+ * PTRACE_O_EXITKILL). A thread exits; the stub's first thread cannot be
+ * waited for until the whole process ends (Linux delays a group leader),
+ * so it is parked in pause(2) and detached instead. */
+static void ptrace_as_remove_thread(struct address_space *as)
+{
+	struct user_regs_struct r;
+	int status;
+	pid_t tid = my_thread(as);
+	if (!tid)
+		return;
+	if (!as->dead && ptrace(PTRACE_GETREGS, tid, 0, &r) == 0) {
+		r.orig_rax = (uint64_t)-1;
+		if (tid == as->pid) {
+			r.rip = stub_park_addr();
+			if (ptrace(PTRACE_SETREGS, tid, 0, &r) == 0)
+				ptrace(PTRACE_DETACH, tid, 0, 0);
+		} else {
+			r.rax = SYS_exit;
+			r.rdi = 0;
+			r.rip = stub_syscall_addr();
+			if (ptrace(PTRACE_SETREGS, tid, 0, &r) == 0 &&
+			    ptrace(PTRACE_CONT, tid, 0, 0) == 0)
+				while (waitpid(tid, &status, __WALL) == tid && WIFSTOPPED(status))
+					ptrace(PTRACE_CONT, tid, 0, 0);
+		}
+	}
+	remove_thread(as, tid);
 }
 
 static int ptrace_as_map(struct address_space *as, uaddr_t addr, uint64_t size,
@@ -148,18 +273,18 @@ static void ptrace_ctx_release(struct context *c)
 static void ptrace_ctx_interrupt(struct context *c)
 {
 	c->interrupt = true;
-	pid_t pid = c->running_pid;
-	if (pid > 0)
-		syscall(SYS_tgkill, pid, pid, SIG_INTERRUPT);
+	pid_t tid = c->running_pid, tgid = c->running_tgid;
+	if (tid > 0)
+		syscall(SYS_tgkill, tgid, tid, SIG_INTERRUPT);
 }
 
 static int64_t ptrace_ctx_cpu_ns(struct context *c)
 {
-	/* The stub is single-threaded: its process CPU clock (Linux's
-	 * MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)) is the thread's. */
-	pid_t pid = c->running_pid;
+	/* The stub thread's CPU clock: Linux's
+	 * MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED). */
+	pid_t tid = c->running_pid;
 	struct timespec ts;
-	if (pid <= 0 || clock_gettime((clockid_t)((~(unsigned)pid << 3) | 2), &ts) < 0)
+	if (tid <= 0 || clock_gettime((clockid_t)((~(unsigned)tid << 3) | 6), &ts) < 0)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
@@ -173,16 +298,16 @@ static int ptrace_ctx_save_fpu(struct context *c, struct address_space *as,
 		return -ESRCH;
 	arch_fpu_alloc(&regs->fpu);
 	struct iovec iov = { regs->fpu.xsave, arch_fpu_size() };
-	if (ptrace(PTRACE_GETREGSET, as->pid, NT_X86_XSTATE, &iov) < 0)
+	if (ptrace(PTRACE_GETREGSET, my_thread(as), NT_X86_XSTATE, &iov) < 0)
 		return -errno;
 	regs->fpu.saved = true;
 	return 0;
 }
 
-static int load_fpu(struct address_space *as, struct arch_regs *regs)
+static int load_fpu(pid_t tid, struct arch_regs *regs)
 {
 	struct iovec iov = { regs->fpu.xsave, arch_fpu_size() };
-	if (ptrace(PTRACE_SETREGSET, as->pid, NT_X86_XSTATE, &iov) < 0)
+	if (ptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) < 0)
 		return -errno;
 	regs->fpu.saved = false;
 	return 0;
@@ -206,23 +331,34 @@ static enum switch_result ptrace_ctx_switch(struct context *c, struct address_sp
 
 	if (as->dead)
 		return SWITCH_DEAD;
-	c->running_pid = as->pid;
+	/* The stub thread this sentry thread runs in AS; a new task's is
+	 * seized on its first switch. */
+	if (c->as_id != as->id) {
+		pid_t tid = my_thread(as);
+		if (!tid && (tid = seize_thread(as)) < 0)
+			goto dead;
+		c->as_id = as->id;
+		c->tid = tid;
+	}
+	pid_t tid = c->tid;
+	c->running_tgid = as->pid;
+	c->running_pid = tid;
 	if (c->interrupt) {
 		c->interrupt = false;
 		return SWITCH_INTERRUPT;
 	}
-	if (ptrace(PTRACE_SETREGS, as->pid, 0, &regs->r) < 0)
+	if (ptrace(PTRACE_SETREGS, tid, 0, &regs->r) < 0)
 		goto dead;
-	if (regs->fpu.saved && load_fpu(as, regs) < 0) {
+	if (regs->fpu.saved && load_fpu(tid, regs) < 0) {
 		/* The kernel sanitizes every image it loads; a refusal
 		 * still must not let the thread run with the wrong state. */
-		log_debug("ptrace: stub %d refused an FPU image", as->pid);
+		log_debug("ptrace: stub thread %d refused an FPU image", tid);
 		goto dead;
 	}
-	if (ptrace(PTRACE_SYSEMU, as->pid, 0, 0) < 0)
+	if (ptrace(PTRACE_SYSEMU, tid, 0, 0) < 0)
 		goto dead;
 	for (;;) {
-		if (waitpid(as->pid, &status, __WALL) < 0) {
+		if (waitpid(tid, &status, __WALL) < 0) {
 			if (errno == EINTR)
 				continue;
 			goto dead;
@@ -231,7 +367,7 @@ static enum switch_result ptrace_ctx_switch(struct context *c, struct address_sp
 	}
 	if (!WIFSTOPPED(status))
 		goto dead;
-	if (ptrace(PTRACE_GETREGS, as->pid, 0, &regs->r) < 0)
+	if (ptrace(PTRACE_GETREGS, tid, 0, &regs->r) < 0)
 		goto dead;
 
 	int sig = WSTOPSIG(status);
@@ -243,7 +379,7 @@ static enum switch_result ptrace_ctx_switch(struct context *c, struct address_sp
 	case SIGFPE:
 	case SIGILL:
 	case SIGTRAP:
-		return fault_result(as->pid, sig, fi);
+		return fault_result(tid, sig, fi);
 	default:
 		/* SIG_INTERRUPT or a stray host signal (the stub has its own
 		 * session, so terminal signals do not reach it). */
@@ -265,6 +401,8 @@ const struct platform_ops ptrace_platform_ops = {
 	.ctx_new = ptrace_ctx_new,
 	.ctx_release = ptrace_ctx_release,
 	.ctx_switch = ptrace_ctx_switch,
+	.as_add_thread = ptrace_as_add_thread,
+	.as_remove_thread = ptrace_as_remove_thread,
 	.ctx_save_fpu = ptrace_ctx_save_fpu,
 	.ctx_interrupt = ptrace_ctx_interrupt,
 	.ctx_cpu_ns = ptrace_ctx_cpu_ns,

@@ -28,6 +28,7 @@
  * stack. */
 __asm__(".pushsection .text\n"
 	".globl cvisor_stub_code_start, cvisor_stub_code_end, cvisor_stub_syscall\n"
+	".globl cvisor_stub_clone, cvisor_stub_park\n"
 	"cvisor_stub_code_start:\n"
 	"	mov $" STR(__NR_munmap) ", %eax\n"
 	"	xor %edi, %edi\n"
@@ -47,15 +48,37 @@ __asm__(".pushsection .text\n"
 	"	syscall\n"
 	"	int3\n"
 	"	jmp cvisor_stub_syscall\n"
+	/* An injected clone of a thread: the parent traps back to its
+	 * tracer; the new thread waits in pause until its own tracer
+	 * seizes it. */
+	"cvisor_stub_clone:\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz cvisor_stub_park\n"
+	"	int3\n"
+	"cvisor_stub_park:\n"
+	"	mov $" STR(__NR_pause) ", %eax\n"
+	"	syscall\n"
+	"	jmp cvisor_stub_park\n"
 	"cvisor_stub_code_end:\n"
 	".popsection\n");
 
 extern const char cvisor_stub_code_start[], cvisor_stub_code_end[],
-	cvisor_stub_syscall[];
+	cvisor_stub_syscall[], cvisor_stub_clone[], cvisor_stub_park[];
 
 uint64_t stub_syscall_addr(void)
 {
 	return ARCH_STUB_BASE + (uint64_t)(cvisor_stub_syscall - cvisor_stub_code_start);
+}
+
+uint64_t stub_park_addr(void)
+{
+	return ARCH_STUB_BASE + (uint64_t)(cvisor_stub_park - cvisor_stub_code_start);
+}
+
+uint64_t stub_clone_addr(void)
+{
+	return ARCH_STUB_BASE + (uint64_t)(cvisor_stub_clone - cvisor_stub_code_start);
 }
 
 int stub_install(void)
@@ -81,7 +104,9 @@ static __attribute__((noreturn)) void stub_child(int memfd)
 	syscall(SYS_setsid);
 	if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)
 		syscall(SYS_exit_group, 120);
-	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* No PR_SET_PDEATHSIG: it fires when the creating sentry *thread*
+	 * exits, and other threads may still run the stub's threads.
+	 * PTRACE_O_EXITKILL on every stub thread covers a sentry that dies. */
 	if (memfd > 0)
 		syscall(SYS_close_range, 0, memfd - 1, 0);
 	syscall(SYS_close_range, memfd + 1, ~0U, 0);

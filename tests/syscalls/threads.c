@@ -1,0 +1,222 @@
+/* Threads (clone with CLONE_THREAD, through pthreads): shared memory,
+ * ids, exit and exit_group, exec from a thread, thread-directed and
+ * process-directed signals, /proc/self/task. */
+#include "test.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/wait.h>
+
+static int counter;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *count(void *arg)
+{
+	for (int i = 0; i < 20000; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	return arg;
+}
+
+TEST(threads_share_memory_and_join_with_their_results)
+{
+	pthread_t th[4];
+	counter = 0;
+	for (long i = 0; i < 4; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, count, (void *)i), 0);
+	for (long i = 0; i < 4; i++) {
+		void *r;
+		EXPECT_EQ(pthread_join(th[i], &r), 0);
+		EXPECT_EQ((long)r, i);
+	}
+	EXPECT_EQ(counter, 80000);
+}
+
+static void *ids(void *arg)
+{
+	pid_t *out = arg;
+	out[0] = getpid();
+	out[1] = (pid_t)syscall(SYS_gettid);
+	return NULL;
+}
+
+TEST(a_thread_has_its_own_tid_and_the_process_pid)
+{
+	pid_t got[2];
+	pthread_t th;
+	ASSERT_EQ(pthread_create(&th, NULL, ids, got), 0);
+	pthread_join(th, NULL);
+	EXPECT_EQ(got[0], getpid());
+	EXPECT_NE(got[1], getpid());
+	EXPECT_EQ(syscall(SYS_gettid), getpid());
+}
+
+static void *sleeper(void *arg)
+{
+	int *fd = arg;
+	char c;
+	(void)!read(*fd, &c, 1);
+	return NULL;
+}
+
+static int count_tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	struct dirent *e;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+TEST(proc_self_task_lists_each_thread)
+{
+	int p[2];
+	pthread_t th;
+	ASSERT_OK(pipe(p));
+	ASSERT_EQ(pthread_create(&th, NULL, sleeper, &p[0]), 0);
+	EXPECT_EQ(count_tasks(), 2);
+	EXPECT_EQ(write(p[1], "x", 1), 1);
+	pthread_join(th, NULL);
+	EXPECT_EQ(count_tasks(), 1);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void *exits_the_process(void *arg)
+{
+	exit(7);
+	return arg;
+}
+
+static void *returns(void *arg)
+{
+	return arg;
+}
+
+static void child_main_thread_exits_first(void)
+{
+	pthread_t th;
+	pthread_create(&th, NULL, returns, NULL);
+	/* The process lives on while a thread does; the last one's exit
+	 * is the process's status. */
+	pthread_exit(NULL);
+}
+
+TEST(exit_of_a_thread_ends_only_it_and_exit_group_ends_all)
+{
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		pthread_t th;
+		pthread_create(&th, NULL, exits_the_process, NULL);
+		for (;;)
+			pause();
+	}
+	ASSERT_GE(pid, 1);
+	int status = test_wait(pid, 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7);
+
+	pid = test_fork();
+	if (pid == 0)
+		child_main_thread_exits_first();
+	ASSERT_GE(pid, 1);
+	status = test_wait(pid, 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void *execs(void *arg)
+{
+	char *argv[] = { "sh", "-c", "[ $$ -gt 0 ] && exit 5", NULL };
+	execv("/bin/sh", argv);
+	return arg;
+}
+
+static void child_execs_from_a_thread(void)
+{
+	int p[2];
+	pthread_t th;
+	if (pipe(p) < 0)
+		_exit(100);
+	pthread_create(&th, NULL, sleeper, &p[0]);
+	pthread_create(&th, NULL, execs, NULL);
+	for (;;)
+		pause();
+}
+
+/* exec from a thread: the other threads go, the new program runs. */
+TEST(exec_from_a_thread_replaces_the_whole_process)
+{
+	pid_t pid = test_fork();
+	if (pid == 0)
+		child_execs_from_a_thread();
+	ASSERT_GE(pid, 1);
+	int status = test_wait(pid, 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 5);
+}
+
+static _Atomic pid_t handled_by;
+
+static void on_usr(int sig __attribute__((unused)))
+{
+	handled_by = (pid_t)syscall(SYS_gettid);
+}
+
+struct waiter_arg {
+	int fd;
+	pid_t tid;
+};
+
+static void *wait_for_signal(void *arg)
+{
+	struct waiter_arg *w = arg;
+	char c;
+	w->tid = (pid_t)syscall(SYS_gettid);
+	while (read(w->fd, &c, 1) < 0 && errno == EINTR)
+		;	/* the handlers end the read: read again */
+	return NULL;
+}
+
+/* pthread_kill reaches the thread it names; a signal to the process
+ * goes to a thread that does not block it. */
+TEST(signals_reach_the_right_thread)
+{
+	struct sigaction sa = { .sa_handler = on_usr };
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	int p[2];
+	ASSERT_OK(pipe(p));
+	struct waiter_arg w = { .fd = p[0] };
+	pthread_t th;
+	ASSERT_EQ(pthread_create(&th, NULL, wait_for_signal, &w), 0);
+	while (!__atomic_load_n(&w.tid, __ATOMIC_SEQ_CST))
+		sched_yield();
+
+	handled_by = 0;
+	EXPECT_EQ(pthread_kill(th, SIGUSR1), 0);
+	while (!handled_by)
+		sched_yield();
+	EXPECT_EQ(handled_by, w.tid);
+
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+	handled_by = 0;
+	EXPECT_OK(kill(getpid(), SIGUSR2));
+	while (!handled_by)
+		sched_yield();
+	EXPECT_EQ(handled_by, w.tid);
+	pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
+
+	EXPECT_EQ(write(p[1], "x", 1), 1);
+	pthread_join(th, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+	close(p[0]);
+	close(p[1]);
+}
