@@ -94,11 +94,19 @@ static void wait_vfork_done(struct task *t)
 	waiter_finish(&w);
 }
 
-/* The registers a new task starts with: the parent's at its clone,
- * returning 0, on STACK and with TLS if asked. */
-static void child_regs(struct task *t, struct task *c, uint64_t flags, uaddr_t stack,
-		       uint64_t tls)
+/* What a new task C gets from T besides its address space: files and
+ * filesystem context (shared or copied per FLAGS), namespaces, signal
+ * mask, and T's registers at its clone, returning 0, on STACK and with
+ * TLS if asked. */
+static void child_state(struct task *t, struct task *c, uint64_t flags, uaddr_t stack,
+			uaddr_t ctid, uint64_t tls)
 {
+	c->fdt = (flags & CLONE_FILES) ? fdt_get(t->fdt) : fdt_fork(t->fdt);
+	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
+	c->utsns = t->utsns;
+	c->sigmask = t->sigmask;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
 	task_save_fpu(t);
 	c->regs.r = t->regs.r;
 	arch_fpu_copy(&c->regs.fpu, &t->regs.fpu);
@@ -107,6 +115,16 @@ static void child_regs(struct task *t, struct task *c, uint64_t flags, uaddr_t s
 		c->regs.r.rsp = stack;
 	if (flags & CLONE_SETTLS)
 		c->regs.r.fs_base = tls;
+}
+
+/* CLONE_PARENT_SETTID and CLONE_CHILD_SETTID: ID where each side asked. */
+static void set_tids(struct task *t, struct task *c, uint64_t flags, uaddr_t ptid, uaddr_t ctid,
+		     pid_t id)
+{
+	if (flags & CLONE_PARENT_SETTID)
+		copy_out(t, ptid, &id, sizeof(id));
+	if (flags & CLONE_CHILD_SETTID)
+		mm_copy_out(c->mm, ctid, &id, sizeof(id));
 }
 
 /* clone(CLONE_THREAD): a new task in T's process, sharing its address
@@ -142,19 +160,9 @@ static long clone_thread(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t 
 
 	mm_get(t->mm);
 	c->mm = t->mm;
-	c->fdt = (flags & CLONE_FILES) ? fdt_get(t->fdt) : fdt_fork(t->fdt);
-	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
-	c->utsns = t->utsns;
-	c->sigmask = t->sigmask;
-	child_regs(t, c, flags, stack, tls);
-	if (flags & CLONE_CHILD_CLEARTID)
-		c->clear_child_tid = ctid;
-
+	child_state(t, c, flags, stack, ctid, tls);
 	pid_t tid = task_tid_nr(t, c);
-	if (flags & CLONE_PARENT_SETTID)
-		copy_out(t, ptid, &tid, sizeof(tid));
-	if (flags & CLONE_CHILD_SETTID)
-		copy_out(t, ctid, &tid, sizeof(tid));
+	set_tids(t, c, flags, ptid, ctid, tid);
 	err = task_start(c);
 	if (err < 0) {
 		log_error("cannot start a task: %s", strerror(-err));
@@ -213,20 +221,12 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 	 * too: one stub cannot serve two processes yet. The parent still
 	 * waits for the child's exec or exit as with CLONE_VFORK. */
 	c->mm = mm_fork(t->mm);
-	c->fdt = (flags & CLONE_FILES) ? fdt_get(t->fdt) : fdt_fork(t->fdt);
-	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
-	c->utsns = t->utsns;
-	c->sigmask = t->sigmask;
+	/* The alternate signal stack is kept only by a child that does not
+	 * share the memory it is in (Linux's copy_process). */
 	c->altstack = t->altstack;
-	child_regs(t, c, flags, stack, tls);
-	if (flags & CLONE_CHILD_CLEARTID)
-		c->clear_child_tid = ctid;
-
+	child_state(t, c, flags, stack, ctid, tls);
 	pid_t pid = task_tgid_nr(t, tg);
-	if (flags & CLONE_PARENT_SETTID)
-		copy_out(t, ptid, &pid, sizeof(pid));
-	if (flags & CLONE_CHILD_SETTID)
-		mm_copy_out(c->mm, ctid, &pid, sizeof(pid));
+	set_tids(t, c, flags, ptid, ctid, pid);
 	if (flags & CLONE_VFORK) {
 		c->vfork_parent = t;
 		t->vfork_done = false;
