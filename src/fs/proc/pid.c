@@ -553,11 +553,7 @@ static void task_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *c
 {
 	pid_t tids[64];
 	int n = proc_tids(PID_OF(arg), tids, (int)ARRAY_SIZE(tids));
-	for (int i = 0; i < n; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "%d", tids[i]);
-		emit(ctx, name, proc_ino(tids[i], PROC_INO_TID_DIR), S_IFDIR);
-	}
+	proc_emit_id_dirs(emit, ctx, tids, n, PROC_INO_TID_DIR);
 }
 
 static const struct kernfs_dyndir_ops task_ops = {

@@ -71,6 +71,11 @@ static inline uint64_t proc_ino(pid_t pid, enum proc_ino_entry entry)
 	return ((uint64_t)pid << 8 | entry) + (1ULL << 40);
 }
 
+/* Lists the directories named by IDS[0..N) (/proc/<pid>, task/<tid>):
+ * each an ENTRY of its id. */
+void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, const pid_t *ids, int n,
+		       enum proc_ino_entry entry);
+
 /* The inode number of entry N (< 2^20: an fd) of the directory DIR_INO
  * (one of proc_ino's). */
 static inline uint64_t proc_entry_ino(uint64_t dir_ino, unsigned n)

@@ -163,10 +163,16 @@ static void root_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *c
 		if (n < (int)ARRAY_SIZE(pids))
 			pids[n++] = task_tgid_nr(self, tg);
 	pthread_mutex_unlock(&k->ts_lock);
+	proc_emit_id_dirs(emit, ctx, pids, n, PROC_INO_PID_DIR);
+}
+
+void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, const pid_t *ids, int n,
+		       enum proc_ino_entry entry)
+{
 	for (int i = 0; i < n; i++) {
 		char name[16];
-		snprintf(name, sizeof(name), "%d", pids[i]);
-		emit(ctx, name, proc_ino(pids[i], PROC_INO_PID_DIR), S_IFDIR);
+		snprintf(name, sizeof(name), "%d", ids[i]);
+		emit(ctx, name, proc_ino(ids[i], entry), S_IFDIR);
 	}
 }
 
