@@ -84,7 +84,8 @@ TEST(the_getters_agree_about_the_caller)
 	EXPECT_EQ(getpgid(0), getpgrp());
 	EXPECT_EQ(getpgid(getpid()), getpgrp());
 	EXPECT_EQ(getsid(getpid()), getsid(0));
-	EXPECT_GE(getsid(0), 1);
+	/* 0 when the session leader is in another PID namespace (as under CI) */
+	EXPECT_GE(getsid(0), 0);
 	EXPECT_EQ(syscall(SYS_getpgrp), getpgrp());
 }
 
