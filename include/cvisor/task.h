@@ -253,6 +253,8 @@ pid_t task_session_nr(struct task *observer, struct thread_group *tg);
 /* The process (zombies included, as Linux's find_task_by_vpid) / the
  * task that OBSERVER calls PID, or NULL. ts_lock held. */
 struct thread_group *tg_lookup_locked(struct task *observer, pid_t pid);
+/* The sandbox CPUs TG may run on, as a mask; ts_lock held. */
+uint64_t tg_affinity_locked(const struct thread_group *tg);
 struct task *task_lookup_locked(struct task *observer, pid_t tid);
 
 /* The task loop; the body of every task's sentry thread. */

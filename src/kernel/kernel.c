@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cvisor/kernel.h"
+#include "cvisor/loader.h"
 #include "cvisor/log.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
@@ -78,6 +79,10 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 	ratelimit_init(&k->unimpl_events, 100, 1000);
 	ktimers_init(&k->timers);
 	futex_table_init(&k->futexes);
+	if ((err = vdso_init(k)) < 0) {
+		log_error("cannot create the vDSO: %s", strerror(-err));
+		return err;
+	}
 
 	syslog_printf(k, "Linux version %s (cvisor) %s", CVISOR_UTS_RELEASE, CVISOR_UTS_VERSION);
 	syslog_printf(k, "Command line: cvisor");
@@ -90,16 +95,6 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 uint64_t kernel_unique_id(struct kernel *k)
 {
 	return ++k->unique_id;
-}
-
-int64_t kernel_monotonic_ns(struct kernel *k)
-{
-	return host_monotonic_ns() + k->tk.mono_offset_ns;
-}
-
-int64_t kernel_realtime_ns(struct kernel *k)
-{
-	return host_realtime_ns() + k->tk.real_offset_ns;
 }
 
 int kernel_clock_read(struct task *t, clockid_t id, int64_t *ns)

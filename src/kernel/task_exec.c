@@ -151,6 +151,9 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 	struct arch_regs regs;
 	struct exec_args ea = { .task = t, .file = f, .filename = path,
 				.argv = img->argv, .envp = envp, .creds = t->creds };
+	pthread_mutex_lock(&t->k->ts_lock);
+	ea.affinity = tg_affinity_locked(t->tg);
+	pthread_mutex_unlock(&t->k->ts_lock);
 	ret = loader_exec(mm, &ea, &regs, why, sizeof(why));
 	if (ret < 0) {
 		log_debug("execve %s: %s", img->path, why);

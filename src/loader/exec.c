@@ -49,7 +49,7 @@ static uint64_t hwcap(void)
 
 static int build_stack(struct mm *mm, const struct exec_args *args,
 		       const struct elf_image *prog, const struct elf_image *interp,
-		       struct arch_regs *regs)
+		       uaddr_t vdso, struct arch_regs *regs)
 {
 	struct stack s = { .mm = mm, .sp = STACK_TOP };
 	size_t bytes = strlen(args->filename) + 1;
@@ -87,6 +87,7 @@ static int build_stack(struct mm *mm, const struct exec_args *args,
 		goto out;
 
 	uint64_t auxv[] = {
+		AT_SYSINFO_EHDR, vdso,
 		AT_PHDR, prog->phdr,
 		AT_PHENT, sizeof(Elf64_Phdr),
 		AT_PHNUM, prog->phnum,
@@ -163,7 +164,12 @@ int loader_exec(struct mm *mm, const struct exec_args *args, struct arch_regs *r
 		if (ret < 0)
 			goto out;
 	}
-	ret = build_stack(mm, args, prog, interp, regs);
+	int64_t vdso = vdso_map(mm, args->affinity);
+	if (vdso < 0) {
+		ret = loader_fail(err, errlen, (int)vdso, "cannot map the vDSO");
+		goto out;
+	}
+	ret = build_stack(mm, args, prog, interp, (uaddr_t)vdso, regs);
 	if (ret < 0)
 		loader_fail(err, errlen, ret, "cannot build the initial stack");
 out:
