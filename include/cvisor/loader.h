@@ -21,6 +21,7 @@ struct exec_args {
 	char *const *envp;
 	const struct creds *creds;
 	uint64_t affinity;	/* the CPUs the process may run on */
+	uint64_t stack_limit;	/* RLIMIT_STACK */
 };
 
 /* Creates the vDSO of kernel K and starts its timekeeper. */

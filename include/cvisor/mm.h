@@ -63,7 +63,12 @@ struct mm {
 	int auxv_len;
 	struct file *exe;	/* for /proc/pid/exe */
 	uaddr_t vvar_proc;	/* the vDSO's per-process [vvar] page */
+	uint64_t stack_limit;	/* RLIMIT_STACK, for growing stacks */
 };
+
+/* Linux's stack_guard_gap: a growing stack stays this far above the
+ * accessible mapping below it, and mmap keeps this room below stacks. */
+#define MM_STACK_GUARD_GAP (256UL * 4096)
 
 struct mm *mm_new(struct kernel *k);
 void mm_get(struct mm *mm);
@@ -144,6 +149,9 @@ void mm_unpin(struct mm_pin *pin);
  * application unmapped or moved it). */
 int mm_write_kernel_page(struct mm *mm, uaddr_t addr, const void *src, size_t size,
 			 const char *name);
+
+/* The process's RLIMIT_STACK changed: how far its stacks may grow. */
+void mm_set_stack_limit(struct mm *mm, uint64_t limit);
 
 /* Bytes of memory-file pages mapped by MM (resident set size). */
 uint64_t mm_resident_bytes(struct mm *mm);

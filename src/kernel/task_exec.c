@@ -153,6 +153,7 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 				.argv = img->argv, .envp = envp, .creds = t->creds };
 	pthread_mutex_lock(&t->k->ts_lock);
 	ea.affinity = tg_affinity_locked(t->tg);
+	ea.stack_limit = t->tg->rlimits[RLIMIT_STACK].rlim_cur;
 	pthread_mutex_unlock(&t->k->ts_lock);
 	ret = loader_exec(mm, &ea, &regs, why, sizeof(why));
 	if (ret < 0) {

@@ -184,7 +184,7 @@ int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write)
 	int ret = -SEGV_MAPERR;
 
 	pthread_mutex_lock(&mm->lock);
-	struct vma *v = vma_find(mm, addr);
+	struct vma *v = vma_find_grow(mm, addr);
 	if (!v)
 		goto out;
 	ret = -SEGV_ACCERR;

@@ -62,6 +62,7 @@ struct mm *mm_fork(struct mm *parent)
 	memcpy(child->auxv, parent->auxv, sizeof(child->auxv));
 	child->auxv_len = parent->auxv_len;
 	child->vvar_proc = parent->vvar_proc;
+	child->stack_limit = parent->stack_limit;
 	if (parent->exe)
 		child->exe = file_get(parent->exe);
 	pthread_mutex_unlock(&parent->lock);

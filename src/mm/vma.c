@@ -190,7 +190,10 @@ uaddr_t mm_find_gap(struct mm *mm, uint64_t len)
 			return top - len;
 		if (!v)
 			return 0;
-		top = MIN(top, v->start);
+		uaddr_t below = v->start;
+		if ((v->flags & MAP_GROWSDOWN) && below > MM_STACK_GUARD_GAP)
+			below -= MM_STACK_GUARD_GAP;	/* room for it to grow */
+		top = MIN(top, below);
 		v = RB_PREV(vma_tree, &mm->vmas, v);
 	}
 }

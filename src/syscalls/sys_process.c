@@ -12,6 +12,7 @@
 
 #include "cvisor/creds.h"
 #include "cvisor/kernel.h"
+#include "cvisor/mm.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
@@ -158,6 +159,7 @@ static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct
 	if (new && new->rlim_cur > new->rlim_max)
 		return -EINVAL;
 	int ret = 0;
+	struct mm *mm = NULL;
 	pthread_mutex_lock(&t->k->ts_lock);
 	struct thread_group *tg = pid == 0 ? t->tg : pid > 0 ? tg_lookup_locked(t, pid) : NULL;
 	if (!tg || tg->zombie) {
@@ -179,8 +181,16 @@ static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct
 		else
 			*cur = *new;
 	}
+	/* The limit a growing stack checks lives in the address space. */
+	struct task *leader = TAILQ_FIRST(&tg->tasks);
+	if (new && !ret && resource == RLIMIT_STACK && leader && (mm = leader->mm))
+		mm_grab(mm);
 out:
 	pthread_mutex_unlock(&t->k->ts_lock);
+	if (mm) {
+		mm_set_stack_limit(mm, new->rlim_cur);
+		mm_drop(mm);
+	}
 	return ret;
 }
 
