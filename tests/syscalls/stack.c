@@ -75,24 +75,27 @@ TEST(the_stack_stops_growing_at_rlimit_stack)
 	EXPECT_EQ(test_wait(pid, 0), 0);
 }
 
-/* A hole of SIZE bytes with an accessible page below it: returns the
- * address just above the hole. */
-static char *hole_above_a_page(unsigned long size)
+#define HOLE (4UL << 20)
+
+/* A one-page MAP_GROWSDOWN mapping above a 4 MiB hole, with an accessible
+ * page below the hole. Returns the address just above the mapping. */
+static char *growsdown_page_above_a_hole(void)
 {
-	char *r = mmap(NULL, size + PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *r = mmap(NULL, HOLE + PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED)
 		return NULL;
-	munmap(r + PAGE, size);
-	return r + PAGE + size;
+	munmap(r + PAGE, HOLE);
+	char *top = r + PAGE + HOLE;
+	char *g = mmap(top - PAGE, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED, -1, 0);
+	return g == top - PAGE ? top : NULL;
 }
 
 TEST(a_growsdown_mapping_grows_but_keeps_the_guard_gap)
 {
-	char *top = hole_above_a_page(4UL << 20);
+	char *top = growsdown_page_above_a_hole();
 	ASSERT_TRUE(top != NULL);
-	char *g = mmap(top - PAGE, PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED, -1, 0);
-	ASSERT_TRUE(g == top - PAGE);
+	char *g = top - PAGE;
 	/* 2 MiB below: grows. */
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -106,13 +109,13 @@ TEST(a_growsdown_mapping_grows_but_keeps_the_guard_gap)
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGSEGV, SIG_DFL);
-		volatile char *p = top - (4UL << 20) + GUARD_GAP / 2;
+		volatile char *p = top - HOLE + GUARD_GAP / 2;
 		*p = 1;
 		_exit(0);
 	}
 	int status = test_wait(pid, 0);
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
-	munmap(top - (4UL << 20) - PAGE, (4UL << 20) + PAGE);
+	munmap(top - HOLE - PAGE, HOLE + PAGE);
 }
 
 static volatile sig_atomic_t handled;
@@ -128,11 +131,8 @@ static void on_usr1(int sig)
  * alternate stack: the write grows it. */
 TEST(a_signal_frame_grows_a_growsdown_alternate_stack)
 {
-	char *top = hole_above_a_page(4UL << 20);
+	char *top = growsdown_page_above_a_hole();
 	ASSERT_TRUE(top != NULL);
-	char *g = mmap(top - PAGE, PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED, -1, 0);
-	ASSERT_TRUE(g == top - PAGE);
 	pid_t pid = fork();
 	if (pid == 0) {
 		stack_t ss = { .ss_sp = top - 64 * PAGE, .ss_size = 64 * PAGE };
@@ -143,5 +143,5 @@ TEST(a_signal_frame_grows_a_growsdown_alternate_stack)
 		_exit(handled == SIGUSR1 ? 0 : 1);
 	}
 	EXPECT_EQ(test_wait(pid, 0), 0);
-	munmap(top - (4UL << 20) - PAGE, (4UL << 20) + PAGE);
+	munmap(top - HOLE - PAGE, HOLE + PAGE);
 }
