@@ -14,10 +14,11 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -DCVISOR_SAN
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-SRCS     := $(shell find src -name '*.c' -not -path 'src/vdso/*' | sort)
+SRCS     := $(shell find src -name '*.c' -not -path 'src/vdso/*' \
+                   -not -path 'src/platform/systrap/stub/*' | sort)
 MAIN_SRC := src/runtime/main.c
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(MAIN_SRC),$(SRCS))) \
-            $(BUILD)/obj/loader/vdso_image.o
+            $(BUILD)/obj/loader/vdso_image.o $(BUILD)/obj/platform/systrap/stub_image.o
 MAIN_OBJ := $(BUILD)/obj/runtime/main.o
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -55,6 +56,21 @@ $(BUILD)/vdso/vdso.so: src/vdso/vdso.c src/vdso/vdso.lds include/cvisor/vdso_par
 $(BUILD)/obj/loader/vdso_image.o: src/loader/vdso_image.S $(BUILD)/vdso/vdso.so
 	@mkdir -p $(dir $@)
 	$(CC) -c -DVDSO_SO='"$(BUILD)/vdso/vdso.so"' $< -o $@
+
+# The systrap stub: freestanding too, linked at 0 into a flat image that
+# the sentry copies into every stub process (stub_image.S embeds it).
+STUB_CFLAGS := -std=gnu17 -O2 -Wall -Wextra -Iinclude -fPIC -ffreestanding -fno-builtin \
+               -fno-stack-protector -fno-sanitize=all -mgeneral-regs-only \
+               -fno-asynchronous-unwind-tables
+$(BUILD)/systrap/stub.bin: src/platform/systrap/stub/stub.c src/platform/systrap/stub/stub.lds \
+                          src/platform/systrap/sysmsg.h include/cvisor/arch_layout.h
+	@mkdir -p $(dir $@)
+	$(CC) $(STUB_CFLAGS) -c -o $(BUILD)/systrap/stub.o src/platform/systrap/stub/stub.c
+	ld -T src/platform/systrap/stub/stub.lds -o $(BUILD)/systrap/stub.elf $(BUILD)/systrap/stub.o
+	objcopy -O binary $(BUILD)/systrap/stub.elf $@
+$(BUILD)/obj/platform/systrap/stub_image.o: src/platform/systrap/stub_image.S $(BUILD)/systrap/stub.bin
+	@mkdir -p $(dir $@)
+	$(CC) -c -DSTUB_BIN='"$(BUILD)/systrap/stub.bin"' $< -o $@
 
 $(BUILD)/libcvisor.a: $(LIB_OBJS)
 	@rm -f $@

@@ -4,6 +4,7 @@
 
 #include <sys/user.h>
 
+#include "cvisor/arch_layout.h"
 #include "cvisor/util.h"
 
 /* The x87/SSE/AVX state of an application thread, as an XSAVE image in
@@ -112,13 +113,5 @@ static inline bool arch_canonical(uint64_t addr)
 /* Initial register state for a freshly exec'd program (general registers;
  * the FPU is reset separately). */
 void arch_regs_init_exec(struct arch_regs *regs, uaddr_t entry, uaddr_t sp);
-
-/* The application's usable address range: [ARCH_MMAP_MIN, ARCH_APP_TOP).
- * Above it sits the platform's stub region, which the application never
- * sees or maps. */
-#define ARCH_MMAP_MIN 0x10000ULL
-#define ARCH_APP_TOP 0x7ff000000000ULL
-#define ARCH_STUB_BASE 0x7ff000000000ULL
-#define ARCH_STUB_SIZE 0x200000ULL
 
 #endif

@@ -3,10 +3,11 @@
 
 #include "cvisor/platform.h"
 
-extern const struct platform_ops ptrace_platform_ops;
+extern const struct platform_ops ptrace_platform_ops, systrap_platform_ops;
 
 static const struct platform_ops *const platforms[] = {
 	&ptrace_platform_ops,
+	&systrap_platform_ops,
 };
 
 const struct platform_ops *platform_lookup(const char *name)
@@ -19,5 +20,5 @@ const struct platform_ops *platform_lookup(const char *name)
 
 const char *platform_names(void)
 {
-	return "ptrace";
+	return "ptrace, systrap";
 }

@@ -25,6 +25,7 @@
 #include "cvisor/log.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
+#include "../stub_process.h"
 #include "stub.h"
 
 /* The host signal ctx_interrupt sends to a stub; always suppressed. */
@@ -282,24 +283,7 @@ static void ptrace_ctx_interrupt(struct context *c)
 
 static int64_t ptrace_ctx_cpu_ns(struct context *c)
 {
-	/* The stub thread's time on CPU. Linux gives thread CPU clocks only
-	 * within one's own process, and the stub's process clock counts all
-	 * its threads: the scheduler's figure in /proc/<tid>/schedstat is
-	 * the thread's alone, in nanoseconds. */
-	pid_t tid = c->running_pid;
-	char path[48], buf[64];
-	if (tid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtoll(buf, NULL, 10);
+	return platform_thread_cpu_ns(c->running_pid);
 }
 
 static int ptrace_ctx_save_fpu(struct context *c, struct address_space *as,

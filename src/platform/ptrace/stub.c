@@ -4,7 +4,6 @@
  * stub page and, later, memory-file ranges: no sentry memory at all. */
 #include <asm/unistd.h>
 #include <signal.h>
-#include <sys/rseq.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -16,6 +15,7 @@
 
 #include "cvisor/arch.h"
 #include "cvisor/log.h"
+#include "../stub_process.h"
 #include "stub.h"
 
 #define TASK_SIZE 0x7ffffffff000ULL
@@ -101,28 +101,12 @@ int stub_install(void)
 /* In the child after fork: only raw syscalls, then off to the stub page. */
 static __attribute__((noreturn)) void stub_child(int memfd)
 {
-	syscall(SYS_setsid);
+	stub_process_prepare(memfd, -1);
 	if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)
 		syscall(SYS_exit_group, 120);
 	/* No PR_SET_PDEATHSIG: it fires when the creating sentry *thread*
 	 * exits, and other threads may still run the stub's threads.
 	 * PTRACE_O_EXITKILL on every stub thread covers a sentry that dies. */
-	if (memfd > 0)
-		syscall(SYS_close_range, 0, memfd - 1, 0);
-	syscall(SYS_close_range, memfd + 1, ~0U, 0);
-	/* The thread's rseq area lives in memory the stub is about to unmap;
-	 * left registered, the host kernel would fault on every preemption.
-	 * glibc registers at least 32 bytes even when __rseq_size says less. */
-	if (__rseq_size) {
-		void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
-		if (syscall(SYS_rseq, area, MAX(__rseq_size, 32U), RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0 &&
-		    syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)
-			syscall(SYS_exit_group, 121);
-	}
-	/* Signals stay default; blocked ones would stop interrupts reaching us. */
-	sigset_t none;
-	sigemptyset(&none);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 	__asm__ volatile("jmp *%0" : : "r"((uint64_t)ARCH_STUB_BASE));
 	__builtin_unreachable();
 }
