@@ -135,6 +135,10 @@ struct kernel {
 
 	struct syslog syslog;
 	struct ktimers timers;
+	/* Samples the CPU time of processes with CPU itimers or RLIMIT_CPU
+	 * (cpu_ticker.c); armed only while one has. */
+	struct ktimer cpu_ticker;
+	bool cpu_ticker_armed;				/* [ts] */
 	struct futex_table futexes;
 	_Atomic uint64_t unique_id;
 	struct ratelimit unimpl_events;

@@ -51,6 +51,11 @@ struct thread_group {
 	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
 	bool has_ctty;			/* [ts] the console is its controlling terminal */
 	struct ktimer itimer_real;	/* ITIMER_REAL and alarm(2): SIGALRM */
+	/* ITIMER_VIRTUAL and ITIMER_PROF (cpu_ticker.c): the expiry in the
+	 * process's user, or user+system, CPU time (0: disarmed). */
+	struct cpu_itimer {
+		int64_t expires, interval;
+	} cpu_itimers[2];		/* [ts] */
 	/* POSIX timers (posix_timer.h). */
 	pthread_mutex_t timers_lock;
 	LIST_HEAD(, posix_timer) timers;	/* [timers_lock + ts] */
@@ -279,6 +284,17 @@ void task_interrupt_locked(struct task *t);
 int64_t task_cpu_ns(struct task *t);
 /* The same split: the application's (user) and the sentry's (system). */
 void task_cpu_times(struct task *t, int64_t *user, int64_t *sys);
+/* TG's CPU time: its exited tasks' and its live ones'. ts_lock held. */
+void tg_cpu_times_locked(struct thread_group *tg, int64_t *user, int64_t *sys);
+/* CPU-time timers (cpu_ticker.c): ITIMER_VIRTUAL or ITIMER_PROF (WHICH)
+ * of TG, value and interval in ns; and RLIMIT_CPU. */
+void cpu_ticker_init(struct kernel *k);
+void cpu_itimer_get(struct thread_group *tg, int which, int64_t *value, int64_t *interval);
+void cpu_itimer_set(struct thread_group *tg, int which, int64_t value, int64_t interval,
+		    int64_t *old_value, int64_t *old_interval);
+/* A process may have gained a CPU-time limit: the ticker looks at it
+ * soon. ts_lock held. */
+void cpu_ticker_kick_locked(struct kernel *k);
 /* Adds the exiting T's CPU time to its process's; T's own thread, before
  * its context goes. */
 void rusage_task_exit(struct task *t);

@@ -77,6 +77,7 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 	pthread_mutex_init(&k->syslog.lock, NULL);
 	ratelimit_init(&k->unimpl_events, 100, 1000);
 	ktimers_init(&k->timers);
+	cpu_ticker_init(k);
 	futex_table_init(&k->futexes);
 
 	syslog_printf(k, "Linux version %s (cvisor) %s", CVISOR_UTS_RELEASE, CVISOR_UTS_VERSION);

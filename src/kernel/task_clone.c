@@ -37,6 +37,8 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 		tg->sid = parent->sid;
 		tg->has_ctty = parent->has_ctty;
 		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
+		if (tg->rlimits[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
+			cpu_ticker_kick_locked(k);	/* its own CPU time, from 0 */
 		tg->oom_score_adj = parent->oom_score_adj;
 		tg->sched = parent->sched;
 		tg->personality = parent->personality;

@@ -178,6 +178,8 @@ static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct
 			ret = -EPERM;	/* fs.nr_open */
 		else
 			*cur = *new;
+		if (!ret && resource == RLIMIT_CPU && new->rlim_cur != RLIM_INFINITY)
+			cpu_ticker_kick_locked(t->k);
 	}
 out:
 	pthread_mutex_unlock(&t->k->ts_lock);
