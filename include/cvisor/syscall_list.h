@@ -135,7 +135,7 @@ SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)
 SYSCALL(clock_nanosleep, SUPPORT_PARTIAL, "cxpp", "CLOCK_REALTIME and CLOCK_MONOTONIC")
 SYSCALL(alarm, SUPPORT_FULL, "u", NULL)
 SYSCALL(getitimer, SUPPORT_FULL, "dp", NULL)
-SYSCALL(setitimer, SUPPORT_FULL, "dpp", "ITIMER_VIRTUAL and ITIMER_PROF sampled every 10 ms of CPU time")
+SYSCALL(setitimer, SUPPORT_FULL, "dpp", "ITIMER_VIRTUAL and ITIMER_PROF: 10 ms granularity")
 
 /* sys_timer.c */
 SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI, the _ALARM ones with CAP_WAKE_ALARM, and the caller's own CPU clocks (polled); not the CPU clocks of other processes or threads (EINVAL)")
