@@ -6,6 +6,7 @@
 
 /* sys_process.c */
 SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes and threads; no new namespaces yet; CLONE_VM without CLONE_THREAD copies")
+SYSCALL(clone3, SUPPORT_PARTIAL, "pu", "as clone; CLONE_INTO_CGROUP: EBADF (no cgroups); set_tid for the one PID namespace")
 SYSCALL(fork, SUPPORT_FULL, "", NULL)
 SYSCALL(vfork, SUPPORT_PARTIAL, "", "the child gets a copy of the address space; the parent waits as vfork says")
 SYSCALL(exit, SUPPORT_FULL, "d", NULL)

@@ -200,8 +200,8 @@ struct task {
 extern __thread struct task *current_task;
 
 /* Allocation of processes and tasks, shared by PID 1 and clone. Called
- * with ts_lock held for tg_alloc (it takes a PID). */
-struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent);
+ * with ts_lock held for tg_alloc; PID 0 takes the next one. */
+struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent, pid_t pid);
 struct task *task_alloc(struct kernel *k, struct thread_group *tg);
 /* Unlinks and frees a reaped (or never waited-for) thread group. */
 void tg_release_locked(struct thread_group *tg);
@@ -229,9 +229,18 @@ long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wai
 long task_execve(struct task *t, struct file *f, const char *path, char **argv, int argc,
 		 char **envp, char *err, size_t errlen);
 
-/* clone(2) of a new process; returns the child's pid or -errno. */
-long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,
-		uint64_t tls);
+/* What fork, vfork, clone and clone3 ask for (Linux's kernel_clone_args),
+ * checked as far as the syscall's own rules go. */
+struct clone_request {
+	uint64_t flags;		/* CLONE_*, without an exit signal */
+	int exit_signal;
+	uaddr_t stack;		/* the child's stack pointer; 0: the caller's */
+	uaddr_t parent_tid, child_tid;
+	uint64_t tls;
+	pid_t set_tid;		/* clone3: the child's pid; 0: the next one */
+};
+/* A new process or thread; returns the child's pid or -errno. */
+long task_clone(struct task *t, const struct clone_request *req);
 /* Lets a vfork parent go on (the child exec'd or is exiting). */
 void task_vfork_release(struct task *t);
 

@@ -2,6 +2,7 @@
  * child gets a copy-on-write copy of the address space (a new stub,
  * created by its own sentry thread on first run), a copy or a share of
  * the fd table and fs context, and the parent's dispositions. */
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,12 +16,12 @@
 #include "cvisor/posix_timer.h"
 #include "cvisor/vfs.h"
 
-struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent)
+struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent, pid_t pid)
 {
 	struct thread_group *tg = xzalloc(sizeof(*tg));
 	tg->k = k;
 	tg->pidns = k->root_pidns;
-	tg->tgid = ++k->root_pidns->last_pid;
+	tg->tgid = pid ? pid : ++k->root_pidns->last_pid;
 	tg->dumpable = 1;
 	tg->start_ns = host_monotonic_ns();
 	tg->exit_signal = SIGCHLD;
@@ -75,9 +76,64 @@ int task_start(struct task *t)
 	return -err;
 }
 
+/* New namespaces come later. CLONE_PTRACE and CLONE_UNTRACED are
+ * accepted: no task is ever traced, so they change nothing (as on Linux
+ * for an untraced parent). */
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
 			   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | \
-			   CLONE_PIDFD | CLONE_PTRACE | CLONE_UNTRACED)
+			   CLONE_NEWTIME | CLONE_PIDFD)
+
+/* The highest pid plus one (/proc/sys/kernel/pid_max). */
+#define PID_MAX 4194304
+
+static bool pid_in_use_locked(struct kernel *k, pid_t pid)
+{
+	struct thread_group *tg;
+	struct task *t;
+	TAILQ_FOREACH(tg, &k->thread_groups, all) {
+		if (tg->tgid == pid || tg->pgid == pid || tg->sid == pid)
+			return true;
+		TAILQ_FOREACH(t, &tg->tasks, tg_entry) {
+			if (t->tid == pid)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The pid of a new task: the next one, or clone3's set_tid if it is free
+ * and T may choose (alloc_pid: checkpoint_restore_ns_capable). ts_lock
+ * held. */
+static int alloc_pid_locked(struct task *t, pid_t want, pid_t *pid)
+{
+	struct pid_ns *ns = t->k->root_pidns;
+	if (!want) {
+		*pid = ++ns->last_pid;
+		return 0;
+	}
+	if (want < 1 || want >= PID_MAX)
+		return -EINVAL;
+	if (!creds_has_cap(t->creds, CAP_SYS_ADMIN) &&
+	    !creds_has_cap(t->creds, CAP_CHECKPOINT_RESTORE))
+		return -EPERM;
+	if (pid_in_use_locked(t->k, want))
+		return -EEXIST;
+	/* Numbers are never reused (pid.c): the next ones come after. */
+	ns->last_pid = MAX(ns->last_pid, want);
+	*pid = want;
+	return 0;
+}
+
+/* CLONE_CLEAR_SIGHAND: the child's handlers go back to SIG_DFL; ignored
+ * signals stay ignored (flush_signal_handlers). ts_lock held. */
+static void clear_handlers_locked(struct thread_group *tg)
+{
+	for (int i = 0; i < NSIG_K; i++) {
+		struct sigaction_k *sa = &tg->sigactions[i];
+		bool ignored = sa->handler == (uint64_t)SIG_IGN;
+		*sa = (struct sigaction_k){ .handler = ignored ? (uint64_t)SIG_IGN : 0 };
+	}
+}
 
 /* Waits, uninterruptibly by anything but exit, until the vfork child
  * releases us (exec or exit), as Linux's wait_for_vfork_done. */
@@ -100,40 +156,38 @@ static void wait_vfork_done(struct task *t)
  * filesystem context (shared or copied per FLAGS), namespaces, signal
  * mask, and T's registers at its clone, returning 0, on STACK and with
  * TLS if asked. */
-static void child_state(struct task *t, struct task *c, uint64_t flags, uaddr_t stack,
-			uaddr_t ctid, uint64_t tls)
+static void child_state(struct task *t, struct task *c, const struct clone_request *req)
 {
+	uint64_t flags = req->flags;
 	c->fdt = (flags & CLONE_FILES) ? fdt_get(t->fdt) : fdt_fork(t->fdt);
 	c->fs = (flags & CLONE_FS) ? fs_context_get(t->fs) : fs_context_copy(t->fs);
 	c->utsns = t->utsns;
 	c->sigmask = t->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
-		c->clear_child_tid = ctid;
+		c->clear_child_tid = req->child_tid;
 	task_save_fpu(t);
 	c->regs.r = t->regs.r;
 	arch_fpu_copy(&c->regs.fpu, &t->regs.fpu);
 	arch_set_return(&c->regs, 0);
-	if (stack)
-		c->regs.r.rsp = stack;
+	if (req->stack)
+		c->regs.r.rsp = req->stack;
 	if (flags & CLONE_SETTLS)
-		c->regs.r.fs_base = tls;
+		c->regs.r.fs_base = req->tls;
 }
 
 /* CLONE_PARENT_SETTID and CLONE_CHILD_SETTID: ID where each side asked. */
-static void set_tids(struct task *t, struct task *c, uint64_t flags, uaddr_t ptid, uaddr_t ctid,
-		     pid_t id)
+static void set_tids(struct task *t, struct task *c, const struct clone_request *req, pid_t id)
 {
-	if (flags & CLONE_PARENT_SETTID)
-		copy_out(t, ptid, &id, sizeof(id));
-	if (flags & CLONE_CHILD_SETTID)
-		mm_copy_out(c->mm, ctid, &id, sizeof(id));
+	if (req->flags & CLONE_PARENT_SETTID)
+		copy_out(t, req->parent_tid, &id, sizeof(id));
+	if (req->flags & CLONE_CHILD_SETTID)
+		mm_copy_out(c->mm, req->child_tid, &id, sizeof(id));
 }
 
 /* clone(CLONE_THREAD): a new task in T's process, sharing its address
  * space, files and filesystem context (CLONE_THREAD implies CLONE_VM
  * and CLONE_SIGHAND; dispositions are per process already). */
-static long clone_thread(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid,
-			 uaddr_t ctid, uint64_t tls)
+static long clone_thread(struct task *t, const struct clone_request *req)
 {
 	struct kernel *k = t->k;
 	const struct platform_ops *ops = k->platform.ops;
@@ -150,9 +204,14 @@ static long clone_thread(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t 
 		 * the stub process. */
 		return exiting ? -EINTR : -EAGAIN;
 	}
+	pid_t new_tid;
+	if ((err = alloc_pid_locked(t, req->set_tid, &new_tid)) < 0) {
+		pthread_mutex_unlock(&k->ts_lock);
+		return err;
+	}
 	struct thread_group *tg = t->tg;
 	struct task *c = task_alloc(k, tg);
-	c->tid = ++k->root_pidns->last_pid;
+	c->tid = new_tid;
 	TAILQ_INSERT_TAIL(&tg->tasks, c, tg_entry);
 	tg->nr_tasks++;
 	k->nr_tasks++;
@@ -162,9 +221,9 @@ static long clone_thread(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t 
 
 	mm_get(t->mm);
 	c->mm = t->mm;
-	child_state(t, c, flags, stack, ctid, tls);
+	child_state(t, c, req);
 	pid_t tid = task_tid_nr(t, c);
-	set_tids(t, c, flags, ptid, ctid, tid);
+	set_tids(t, c, req, tid);
 	err = task_start(c);
 	if (err < 0) {
 		log_error("cannot start a task: %s", strerror(-err));
@@ -174,10 +233,10 @@ static long clone_thread(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t 
 	return tid;
 }
 
-long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,
-		uint64_t tls)
+long task_clone(struct task *t, const struct clone_request *req)
 {
 	struct kernel *k = t->k;
+	uint64_t flags = req->flags;
 
 	/* Linux's consistency rules (copy_process). */
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
@@ -189,8 +248,12 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 	/* New namespaces come later: refuse rather than pretend. */
 	if (flags & CLONE_UNSUPPORTED)
 		return -EINVAL;
+	/* The sandbox has no cgroup2 hierarchy (/sys/fs/cgroup is empty),
+	 * so no fd is a cgroup directory: cgroup_css_set_fork's EBADF. */
+	if (flags & CLONE_INTO_CGROUP)
+		return -EBADF;
 	if (flags & CLONE_THREAD)
-		return clone_thread(t, flags, stack, ptid, ctid, tls);
+		return clone_thread(t, req);
 
 	pthread_mutex_lock(&k->ts_lock);
 	/* A process being killed makes no children: they would escape a
@@ -205,10 +268,18 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 		pthread_mutex_unlock(&k->ts_lock);
 		return -EAGAIN;
 	}
+	pid_t new_pid;
+	int err = alloc_pid_locked(t, req->set_tid, &new_pid);
+	if (err < 0) {
+		pthread_mutex_unlock(&k->ts_lock);
+		return err;
+	}
 	struct thread_group *parent = (flags & CLONE_PARENT) && t->tg->parent ? t->tg->parent
 									   : t->tg;
-	struct thread_group *tg = tg_alloc_locked(k, parent);
-	tg->exit_signal = (int)(flags & CSIGNAL);
+	struct thread_group *tg = tg_alloc_locked(k, parent, new_pid);
+	tg->exit_signal = req->exit_signal;
+	if (flags & CLONE_CLEAR_SIGHAND)
+		clear_handlers_locked(tg);
 	struct task *c = task_alloc(k, tg);
 	c->tid = tg->tgid;
 	tg->leader = c;
@@ -226,15 +297,15 @@ long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uad
 	/* The alternate signal stack is kept only by a child that does not
 	 * share the memory it is in (Linux's copy_process). */
 	c->altstack = t->altstack;
-	child_state(t, c, flags, stack, ctid, tls);
+	child_state(t, c, req);
 	pid_t pid = task_tgid_nr(t, tg);
-	set_tids(t, c, flags, ptid, ctid, pid);
+	set_tids(t, c, req, pid);
 	if (flags & CLONE_VFORK) {
 		c->vfork_parent = t;
 		t->vfork_done = false;
 	}
 
-	int err = task_start(c);
+	err = task_start(c);
 	if (err < 0) {
 		log_error("cannot start a task: %s", strerror(-err));
 		task_exit_group(c, SIGKILL);
