@@ -132,6 +132,9 @@ struct kernel {
 	 * for the kernel outlives every epoll item queued on it, at the
 	 * cost of waking readers of other processes for nothing. */
 	struct waitqueue signalfd_wq;
+	/* A process exited or was reaped: pidfd pollers look again (one
+	 * for all, as signalfd_wq). */
+	struct waitqueue pidfd_wq;
 
 	struct syslog syslog;
 	struct ktimers timers;

@@ -5,7 +5,7 @@
  * SYSCALL definitions. */
 
 /* sys_process.c */
-SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes and threads; no new namespaces yet; CLONE_VM without CLONE_THREAD copies")
+SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes and threads; no new namespaces yet; CLONE_VM without CLONE_THREAD copies; CLONE_PIDFD of processes only")
 SYSCALL(clone3, SUPPORT_PARTIAL, "pu", "as clone; CLONE_INTO_CGROUP: EBADF (no cgroups); set_tid for the one PID namespace")
 SYSCALL(fork, SUPPORT_FULL, "", NULL)
 SYSCALL(vfork, SUPPORT_PARTIAL, "", "the child gets a copy of the address space; the parent waits as vfork says")
@@ -126,6 +126,10 @@ SYSCALL(tkill, SUPPORT_FULL, "dS", NULL)
 SYSCALL(tgkill, SUPPORT_FULL, "ddS", NULL)
 SYSCALL(rt_sigqueueinfo, SUPPORT_FULL, "dSp", NULL)
 SYSCALL(rt_tgsigqueueinfo, SUPPORT_FULL, "ddSp", NULL)
+SYSCALL(pidfd_send_signal, SUPPORT_PARTIAL, "fSpx", "no PIDFD_SIGNAL_THREAD or PIDFD_SIGNAL_PROCESS_GROUP")
+
+/* sys_pidfd.c */
+SYSCALL(pidfd_open, SUPPORT_PARTIAL, "dx", "process pidfds: no PIDFD_THREAD")
 
 /* sys_time.c */
 SYSCALL(clock_gettime, SUPPORT_FULL, "cp", NULL)

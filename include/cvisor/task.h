@@ -39,6 +39,7 @@ struct uts_ns;
 struct thread_group {
 	struct kernel *k;
 	pid_t tgid;			/* in the root PID namespace */
+	uint64_t serial;		/* kernel-unique: what pidfds know it by */
 	struct task *leader;
 	TAILQ_HEAD(, task) tasks;	/* [ts] */
 	int nr_tasks;			/* [ts] live tasks */
@@ -236,6 +237,7 @@ struct clone_request {
 	int exit_signal;
 	uaddr_t stack;		/* the child's stack pointer; 0: the caller's */
 	uaddr_t parent_tid, child_tid;
+	uaddr_t pidfd;		/* CLONE_PIDFD: where the child's pidfd goes */
 	uint64_t tls;
 	pid_t set_tid;		/* clone3: the child's pid; 0: the next one */
 };

@@ -72,6 +72,7 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 
 	pthread_mutex_init(&k->ts_lock, NULL);
 	waitqueue_init(&k->signalfd_wq);
+	waitqueue_init(&k->pidfd_wq);
 	pthread_cond_init(&k->ts_changed, NULL);
 	TAILQ_INIT(&k->thread_groups);
 	pthread_mutex_init(&k->syslog.lock, NULL);

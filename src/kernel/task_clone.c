@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cvisor/anon_inode.h"
 #include "cvisor/creds.h"
 #include "cvisor/fd_table.h"
 #include "cvisor/kernel.h"
@@ -22,6 +23,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 	tg->k = k;
 	tg->pidns = k->root_pidns;
 	tg->tgid = pid ? pid : ++k->root_pidns->last_pid;
+	tg->serial = kernel_unique_id(k);
 	tg->dumpable = 1;
 	tg->start_ns = host_monotonic_ns();
 	tg->exit_signal = SIGCHLD;
@@ -81,7 +83,7 @@ int task_start(struct task *t)
  * for an untraced parent). */
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
 			   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | \
-			   CLONE_NEWTIME | CLONE_PIDFD)
+			   CLONE_NEWTIME)
 
 /* The highest pid plus one (/proc/sys/kernel/pid_max). */
 #define PID_MAX 4194304
@@ -252,6 +254,18 @@ long task_clone(struct task *t, const struct clone_request *req)
 	 * so no fd is a cgroup directory: cgroup_css_set_fork's EBADF. */
 	if (flags & CLONE_INTO_CGROUP)
 		return -EBADF;
+	if (flags & CLONE_PIDFD) {
+		/* Linux 6.9 gives pidfds of threads too: not yet. */
+		if (flags & (CLONE_DETACHED | CLONE_THREAD))
+			return -EINVAL;
+		/* Legacy clone puts it at parent_tid: not both there. */
+		if ((flags & CLONE_PARENT_SETTID) && req->pidfd == req->parent_tid)
+			return -EINVAL;
+		/* Linux writes the fd before the child exists. */
+		int none = -1;
+		if (copy_out(t, req->pidfd, &none, sizeof(none)) < 0)
+			return -EFAULT;
+	}
 	if (flags & CLONE_THREAD)
 		return clone_thread(t, req);
 
@@ -280,6 +294,7 @@ long task_clone(struct task *t, const struct clone_request *req)
 	tg->exit_signal = req->exit_signal;
 	if (flags & CLONE_CLEAR_SIGHAND)
 		clear_handlers_locked(tg);
+	struct file *pidfd = flags & CLONE_PIDFD ? pidfd_new_locked(t->creds, tg, 0) : NULL;
 	struct task *c = task_alloc(k, tg);
 	c->tid = tg->tgid;
 	tg->leader = c;
@@ -305,16 +320,30 @@ long task_clone(struct task *t, const struct clone_request *req)
 		t->vfork_done = false;
 	}
 
+	if (pidfd) {
+		int fd = fdt_install(t->fdt, pidfd, true, 0,
+				     t->tg->rlimits[RLIMIT_NOFILE].rlim_cur);
+		file_put(pidfd);
+		if (fd < 0) {
+			err = fd;
+			goto out_kill_child;
+		}
+		copy_out(t, req->pidfd, &fd, sizeof(fd));
+	}
 	err = task_start(c);
 	if (err < 0) {
 		log_error("cannot start a task: %s", strerror(-err));
-		task_exit_group(c, SIGKILL);
-		task_exit(c);
-		return -EAGAIN;
+		err = -EAGAIN;
+		goto out_kill_child;
 	}
 	if (flags & CLONE_VFORK)
 		wait_vfork_done(t);
 	return pid;
+
+out_kill_child:
+	task_exit_group(c, SIGKILL);
+	task_exit(c);
+	return err;
 }
 
 void task_vfork_release(struct task *t)

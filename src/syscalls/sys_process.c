@@ -35,6 +35,9 @@ long sys_clone(struct task *t, const struct syscall_args *a)
 	struct clone_request req = { .flags = flags & ~CSIGNAL, .exit_signal = flags & CSIGNAL,
 				     .stack = a->arg[1], .parent_tid = a->arg[2],
 				     .child_tid = a->arg[3], .tls = a->arg[4] };
+	/* CLONE_PIDFD's fd goes where parent_tid points. */
+	if (flags & CLONE_PIDFD)
+		req.pidfd = req.parent_tid;
 	return task_clone(t, &req);
 }
 
@@ -111,6 +114,7 @@ long sys_clone3(struct task *t, const struct syscall_args *a)
 	struct clone_request req = { .flags = args.flags, .exit_signal = (int)args.exit_signal,
 				     .stack = args.stack ? args.stack + args.stack_size : 0,
 				     .parent_tid = args.parent_tid, .child_tid = args.child_tid,
+				     .pidfd = args.pidfd,
 				     .tls = args.tls, .set_tid = args.set_tid ? set_tid[0] : 0 };
 	if (args.set_tid && req.set_tid == 0)
 		return -EINVAL;	/* alloc_pid: a pid is at least 1 */
