@@ -194,6 +194,29 @@ TEST(set_tid_of_a_pid_in_use)
 	EXPECT_ERRNO(fork_like(&args, sizeof(args)), EFAULT);
 }
 
+/* set_tid: whoever may choose gets the pid asked for, if it is free. */
+TEST(set_tid_gives_the_child_that_pid)
+{
+	if (!may_set_tid())
+		SKIP("needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE");
+	/* Some pid a little above ours is free. */
+	for (pid_t want = getpid() + 1000; want < getpid() + 1100; want++) {
+		pid_t set_tid[1] = { want };
+		struct clone_args args = { .set_tid = (uintptr_t)set_tid, .set_tid_size = 1,
+					   .exit_signal = SIGCHLD };
+		long pid = clone3(&args, sizeof(args));
+		if (pid == 0)
+			_exit(getpid() == want ? 0 : 1);
+		if (pid < 0 && errno == EEXIST)
+			continue;
+		ASSERT_OK(pid);
+		EXPECT_EQ(pid, want);
+		EXPECT_EQ(test_wait((pid_t)pid, 0), 0);
+		return;
+	}
+	EXPECT_TRUE(!"no free pid found");
+}
+
 /* The thread-like child runs here, on its own stack, with the parent's
  * TLS: it touches nothing but its argument. */
 static int thread_body(void *arg)
