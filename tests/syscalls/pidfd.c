@@ -88,12 +88,6 @@ TEST(pidfd_open_of_a_thread_is_enoent)
 	if (pid == 0) {
 		pid_t me = getpid();
 		char path[64];
-		/* Run the code below once before there is a thread: cvisor
-		 * on ptrace sometimes kills a forked child with SIGSEGV when
-		 * one thread first runs a text page while another starts. */
-		snprintf(path, sizeof(path), "/proc/self/task/%d", me);
-		if (access(path, F_OK) < 0)
-			_exit(3);
 		pthread_t th;
 		pthread_create(&th, NULL, sleeps, NULL);
 		/* The second task of this process has tid pid + 1 or more:
