@@ -141,9 +141,16 @@ struct kernel {
 	 * for the kernel outlives every epoll item queued on it, at the
 	 * cost of waking readers of other processes for nothing. */
 	struct waitqueue signalfd_wq;
+	/* A process exited or was reaped: pidfd pollers look again (one
+	 * for all, as signalfd_wq). */
+	struct waitqueue pidfd_wq;
 
 	struct syslog syslog;
 	struct ktimers timers;
+	/* Samples the CPU time of processes with CPU itimers or RLIMIT_CPU
+	 * (cpu_ticker.c); armed only while one has. */
+	struct ktimer cpu_ticker;
+	bool cpu_ticker_armed;				/* [ts] */
 	struct futex_table futexes;
 	_Atomic uint64_t unique_id;
 	struct ratelimit unimpl_events;

@@ -73,11 +73,13 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 
 	pthread_mutex_init(&k->ts_lock, NULL);
 	waitqueue_init(&k->signalfd_wq);
+	waitqueue_init(&k->pidfd_wq);
 	pthread_cond_init(&k->ts_changed, NULL);
 	TAILQ_INIT(&k->thread_groups);
 	pthread_mutex_init(&k->syslog.lock, NULL);
 	ratelimit_init(&k->unimpl_events, 100, 1000);
 	ktimers_init(&k->timers);
+	cpu_ticker_init(k);
 	futex_table_init(&k->futexes);
 	if ((err = vdso_init(k)) < 0) {
 		log_error("cannot create the vDSO: %s", strerror(-err));
