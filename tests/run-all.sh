@@ -4,7 +4,9 @@
 #
 #   1. unit tests: build-san/unit/<name> for each tests/unit/<name>.c
 #      (a program; exit status 0 = pass)
-#   2. tests/syscalls/run.sh, with CVISOR=build/cvisor then build-san/cvisor
+#   2. tests/syscalls/run.sh, with CVISOR=build/cvisor then build-san/cvisor,
+#      each on every platform (PLATFORMS, default "ptrace systrap"): CVISOR
+#      is then a wrapper passing the global --platform flag
 #   3. tests/e2e/run.sh, likewise
 #
 # A suite reads CVISOR (absolute path of the binary to test), prints
@@ -38,17 +40,22 @@ done
 
 for suite_name in syscalls e2e; do
 	for build in build build-san; do
-		label="$suite_name [$build/cvisor]"
-		echo "== $label"
-		if [ ! -x "$REPO/$build/cvisor" ]; then
-			suite_result "$label" FAIL "$build/cvisor was not built"
-		elif [ ! -f "tests/$suite_name/run.sh" ]; then
-			suite_result "$label" FAIL "tests/$suite_name/run.sh is missing"
-		else
-			CVISOR=$REPO/$build/cvisor
-			export CVISOR
-			suite "$label" sh "tests/$suite_name/run.sh"
-		fi
+		for platform in ${PLATFORMS:-ptrace systrap}; do
+			label="$suite_name [$build/cvisor, $platform]"
+			echo "== $label"
+			if [ ! -x "$REPO/$build/cvisor" ]; then
+				suite_result "$label" FAIL "$build/cvisor was not built"
+			elif [ ! -f "tests/$suite_name/run.sh" ]; then
+				suite_result "$label" FAIL "tests/$suite_name/run.sh is missing"
+			else
+				CVISOR=$SUITE_TMP/cvisor-$build-$platform
+				printf '#!/bin/sh\nexec "%s" --platform %s "$@"\n' \
+					"$REPO/$build/cvisor" "$platform" >"$CVISOR"
+				chmod +x "$CVISOR"
+				export CVISOR
+				suite "$label" sh "tests/$suite_name/run.sh"
+			fi
+		done
 	done
 done
 

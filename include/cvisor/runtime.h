@@ -9,6 +9,7 @@
 #define EXIT_CANNOT_EXEC 126	/* the program exists but cannot run */
 #define EXIT_NOT_FOUND 127	/* no such program */
 
-int cmd_do(int argc, char **argv);
+/* PLATFORM: the global --platform flag, or NULL (the default). */
+int cmd_do(int argc, char **argv, const char *platform);
 
 #endif

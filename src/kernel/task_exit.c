@@ -155,12 +155,15 @@ void task_exit(struct task *t)
 	struct kernel *k = t->k;
 	const struct platform_ops *ops = k->platform.ops;
 
-	futex_task_exit(t);
 	rusage_task_exit(t);
 	/* Leaving an address space other tasks keep: give up this task's
 	 * thread of execution in it. */
 	if (t->mm && t->mm->as && t->mm->users > 1)
 		ops->as_remove_thread(t->mm->as);
+	/* Wakes a joiner (clear_child_tid): as late as the mm allows, so the
+	 * task is soon gone from /proc/<pid>/task (Linux, too, lists an
+	 * exiting thread a little after it wakes its joiner). */
+	futex_task_exit(t);
 	/* Detach under the task-set lock (/proc readers take references
 	 * under it), release outside it: closing files may block. */
 	pthread_mutex_lock(&k->ts_lock);

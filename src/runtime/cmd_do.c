@@ -197,10 +197,10 @@ static int mount_synthetic(struct kernel *k)
 	return err;
 }
 
-int cmd_do(int argc, char **argv)
+int cmd_do(int argc, char **argv, const char *platform)
 {
 	static struct kernel k;
-	struct do_opts o = { .root = "/" };
+	struct do_opts o = { .root = "/", .platform = platform };
 	char err[512] = "";
 
 	int r = parse(argc, argv, &o);

@@ -9,7 +9,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cvisor VERB [FLAGS] ...\n"
+		"usage: cvisor [GLOBAL FLAGS] VERB [FLAGS] ...\n"
 		"\n"
 		"An application kernel: runs Linux programs in a sandbox whose every\n"
 		"system call is served by cvisor, not by the host kernel.\n"
@@ -26,7 +26,8 @@ static void usage(FILE *out)
 		"  --env K=V         set an environment variable (repeatable)\n"
 		"  --cwd DIR         working directory inside the sandbox\n"
 		"  --hostname NAME   the sandbox's hostname (default cvisor)\n"
-		"  --platform NAME   how application code runs: %s (default ptrace)\n"
+		"  --platform NAME   how application code runs: %s (default\n"
+		"                    systrap where the host allows it, else ptrace)\n"
 		"  --debug-log FILE  write the debug log to FILE (- for stderr)\n"
 		"  --strace          log every syscall with its arguments and result\n"
 		"  --max-tasks N     at most N tasks in the sandbox (default 10000);\n"
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 		"  --cpus N          the sandbox's CPU count (default the host's, at\n"
 		"                    most 64)\n"
 		"\n"
-		"global flags: --help, --version\n",
+		"global flags: --help, --version, --platform NAME (as runsc's; the\n"
+		"default of `do --platform`)\n",
 		platform_names());
 }
 
@@ -44,9 +46,29 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *verb = argv[1];
+	const char *platform = NULL;
+	int first = 1;
+	/* Global flags before the verb, as runsc takes them. */
+	for (; first < argc; first++) {
+		if (!strncmp(argv[first], "--platform=", 11)) {
+			platform = argv[first] + 11;
+		} else if (!strcmp(argv[first], "--platform")) {
+			if (first + 1 == argc) {
+				fprintf(stderr, "cvisor: --platform needs a value\n");
+				return EXIT_USAGE;
+			}
+			platform = argv[++first];
+		} else {
+			break;
+		}
+	}
+	if (first == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *verb = argv[first];
 	if (!strcmp(verb, "do"))
-		return cmd_do(argc - 1, argv + 1);
+		return cmd_do(argc - first, argv + first, platform);
 	if (!strcmp(verb, "syscalls")) {
 		syscall_table_print();
 		return 0;

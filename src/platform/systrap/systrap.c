@@ -17,6 +17,7 @@
 #include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -83,6 +84,15 @@ static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *t
 	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
+/* The application wrote something impossible into its shared area: the
+ * address space is finished (its tasks get SIGKILL), said once. */
+static void corrupted(struct address_space *as, const char *what)
+{
+	if (!atomic_exchange(&as->dead, true))
+		log_error("systrap: the application overwrote its shared area (%s): killing it",
+			  what);
+}
+
 static bool stub_alive(struct address_space *as)
 {
 	struct pollfd pfd = { .fd = as->pidfd, .events = POLLIN };
@@ -130,24 +140,29 @@ static long run_cmd(struct address_space *as, unsigned idx, uint64_t cmd, uint64
 {
 	struct sysmsg *m = area(as, idx);
 	uint32_t from = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
-	if (from != SYSMSG_TRAPPED && from != SYSMSG_IDLE && from != SYSMSG_CMD_DONE)
-		goto dead;
+	if (from != SYSMSG_TRAPPED && from != SYSMSG_IDLE && from != SYSMSG_CMD_DONE) {
+		corrupted(as, "a thread's state");
+		return -ESRCH;
+	}
 	m->cmd = cmd;
 	m->args[0] = a0;
 	m->args[1] = a1;
 	m->args[2] = a2;
 	m->args[3] = a3;
 	post(m, SYSMSG_CMD);
-	if (wait_state(as, m, SYSMSG_CMD) != SYSMSG_CMD_DONE)
-		goto dead;
+	uint32_t s = wait_state(as, m, SYSMSG_CMD);
+	if (s != SYSMSG_CMD_DONE) {
+		if (s == SYSMSG_DEAD)
+			as->dead = true;
+		else
+			corrupted(as, "a command's state");
+		return -ESRCH;
+	}
 	long ret = m->ret;
 	/* A trapped thread goes back to waiting as trapped. */
 	if (from == SYSMSG_TRAPPED)
 		__atomic_store_n(&m->state, SYSMSG_TRAPPED, __ATOMIC_SEQ_CST);
 	return ret;
-dead:
-	as->dead = true;
-	return -ESRCH;
 }
 
 /* A command for AS from whichever thread can run it now. */
@@ -494,13 +509,12 @@ static void regs_from_frame(struct user_regs_struct *r, const ucontext_t *uc)
 #define FX_SW_OFF 464
 #define FX_SW_LEN 48
 
-static int load_fpu(uint8_t *dst, size_t size, struct arch_regs *regs)
+static void load_fpu(uint8_t *dst, size_t size, struct arch_regs *regs)
 {
 	memcpy(dst, regs->fpu.xsave, FX_SW_OFF);
 	memcpy(dst + FX_SW_OFF + FX_SW_LEN, regs->fpu.xsave + FX_SW_OFF + FX_SW_LEN,
 	       size - FX_SW_OFF - FX_SW_LEN);
 	regs->fpu.saved = false;
-	return 0;
 }
 
 static int systrap_ctx_save_fpu(struct context *c, struct address_space *as,
@@ -557,22 +571,31 @@ static enum switch_result systrap_ctx_switch(struct context *c, struct address_s
 		return SWITCH_INTERRUPT;
 	}
 	ucontext_t *uc = frame(as, c->idx);
-	if (!uc)
-		goto dead;
+	if (!uc) {
+		corrupted(as, "a signal frame's address");
+		return SWITCH_DEAD;
+	}
 	regs_to_frame(&regs->r, uc);
 	if (regs->fpu.saved) {
 		size_t size;
 		uint8_t *fp = frame_fpu(as, c->idx, uc, &size);
-		if (!fp || load_fpu(fp, size, regs) < 0)
-			goto dead;
+		if (!fp) {
+			corrupted(as, "an FPU state's address");
+			return SWITCH_DEAD;
+		}
+		load_fpu(fp, size, regs);
 	}
 	m->set_fs_base = regs->r.fs_base != m->fs_base;
 	m->new_fs_base = regs->r.fs_base;
 	trapped.as_id = 0;
 	post(m, SYSMSG_RESUME);
 	uint32_t s = wait_state(as, m, SYSMSG_RESUME);
-	if (s != SYSMSG_TRAPPED || !(uc = frame(as, c->idx)))
+	if (s == SYSMSG_DEAD)
 		goto dead;
+	if (s != SYSMSG_TRAPPED || !(uc = frame(as, c->idx))) {
+		corrupted(as, s != SYSMSG_TRAPPED ? "a thread's state" : "a signal frame's address");
+		return SWITCH_DEAD;
+	}
 	trapped.as_id = as->id;
 	trapped.idx = c->idx;
 	regs_from_frame(&regs->r, uc);
