@@ -287,6 +287,12 @@ SYSCALL(signalfd4, SUPPORT_FULL, "fpux", NULL)
 SYSCALL(eventfd, SUPPORT_FULL, "u", NULL)
 SYSCALL(eventfd2, SUPPORT_FULL, "ux", NULL)
 
+/* sys_inotify.c */
+SYSCALL(inotify_init, SUPPORT_FULL, "", NULL)
+SYSCALL(inotify_init1, SUPPORT_FULL, "x", NULL)
+SYSCALL(inotify_add_watch, SUPPORT_FULL, "fsx", NULL)
+SYSCALL(inotify_rm_watch, SUPPORT_FULL, "fd", NULL)
+
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")

@@ -59,6 +59,7 @@ struct waitqueue;
 struct file_lock_context;
 struct simple_xattr;
 struct flock;
+struct inotify_watch;
 
 /* Linux's limits: PATH_MAX counts the NUL; a component is at most
  * NAME_MAX bytes; a walk follows at most 40 symlinks. */
@@ -240,6 +241,8 @@ struct inode {
 	struct pipe_inode_info *pipe;
 	/* fcntl and flock locks, made on first use (locks.c). */
 	struct file_lock_context *flctx;
+	/* inotify's watches on it (fs/inotify; cvisor/fsnotify.h). */
+	LIST_HEAD(, inotify_watch) watches;
 };
 
 /* Sets up a new inode: one reference, ino from kernel_unique_id, times
@@ -292,6 +295,9 @@ struct dentry *dget(struct dentry *d);
 void dput(struct dentry *d);
 /* The inode of D or NULL, read safely against a concurrent create. */
 struct inode *d_inode(const struct dentry *d);
+/* D's parent directory's inode (a reference) with D's name copied into
+ * NAME, or NULL at a root (for fsnotify). */
+struct inode *d_parent_inode_name(struct dentry *d, char name[VFS_NAME_MAX + 1]);
 
 #define MNT_READONLY 0x1
 #define MNT_NOEXEC 0x2

@@ -3,6 +3,7 @@
  * syncing and advice validate their arguments and do nothing more. */
 #include <linux/falloc.h>
 
+#include "cvisor/fsnotify.h"
 #include "cvisor/pipe.h"
 #include "fs_util.h"
 
@@ -75,6 +76,8 @@ long sys_fallocate(struct task *t, const struct syscall_args *a)
 		r = -EOPNOTSUPP;
 	else
 		r = f->ops->fallocate(f, mode, off, len);
+	if (r == 0)
+		fsnotify_modify(f);
 	file_put(f);
 	return r;
 }

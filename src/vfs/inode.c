@@ -65,6 +65,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
 	inode->blocks = 0;
 	inode->pipe = NULL;
 	inode->flctx = NULL;
+	LIST_INIT(&inode->watches);
 	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now(sb);
 }
 
