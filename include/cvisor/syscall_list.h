@@ -293,6 +293,10 @@ SYSCALL(inotify_init1, SUPPORT_FULL, "x", NULL)
 SYSCALL(inotify_add_watch, SUPPORT_FULL, "fsx", NULL)
 SYSCALL(inotify_rm_watch, SUPPORT_FULL, "fd", NULL)
 
+/* sys_fhandle.c */
+SYSCALL(name_to_handle_at, SUPPORT_ERROR, "fsppx", "EOPNOTSUPP: no filesystem exports file handles; no AT_HANDLE_FID")
+SYSCALL(open_by_handle_at, SUPPORT_ERROR, "fpo", "ESTALE after Linux's checks: no handle can be decoded")
+
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")
