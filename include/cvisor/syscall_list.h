@@ -248,6 +248,8 @@ SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 SYSCALL(sync, SUPPORT_FULL, "", NULL)
 SYSCALL(syncfs, SUPPORT_FULL, "f", NULL)
 SYSCALL(fadvise64, SUPPORT_FULL, "fxxd", "validated, no effect")
+SYSCALL(readahead, SUPPORT_FULL, "fxu", "validated, no effect")
+SYSCALL(sync_file_range, SUPPORT_FULL, "fxxx", "validated, no effect")
 SYSCALL(fallocate, SUPPORT_PARTIAL, "fdxx", "tmpfs: mode 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE; other modes EOPNOTSUPP")
 
 /* sys_xattr.c */
