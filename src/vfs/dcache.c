@@ -103,14 +103,16 @@ static void dcache_unlock(void)
 	pthread_mutex_unlock(&dcache_lock);
 	if (!nr_removed)
 		return;
-	for (size_t i = 0; i < nr_removed; i++) {
-		fsnotify_inoderemove(removed[i]);
-		inode_put(removed[i]);
-	}
-	nr_removed = 0;
-	removed_cap = 0;
-	free(removed);
+	/* Taken over first: the puts below may free dentries again. */
+	struct inode **list = removed;
+	size_t n = nr_removed;
 	removed = NULL;
+	nr_removed = removed_cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		fsnotify_inoderemove(list[i]);
+		inode_put(list[i]);
+	}
+	free(list);
 }
 
 /* Under dcache_lock: frees unreferenced D and walks up to parents whose
