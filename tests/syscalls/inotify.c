@@ -8,6 +8,7 @@
 #define TEST_WORKDIR
 #include "test.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -571,4 +572,47 @@ TEST(close_removes_watches)
 	EXPECT_OK(chmod("f", 0600));
 	EXPECT_STREQ(events(fd2), "1:ATTRIB");
 	close(fd2);
+}
+
+/* Events while watches and instances come and go in another thread: every
+ * event read is whole and names a watch of this instance. */
+static volatile int stop_writer;
+static void *writer(void *arg)
+{
+	int f = open("busy", O_WRONLY);
+	while (!stop_writer) {
+		if (write(f, "x", 1) != 1 || chmod("busy", 0644) != 0)
+			break;
+	}
+	close(f);
+	return arg;
+}
+
+TEST(concurrent_watch_changes)
+{
+	ASSERT_OK(test_write_file("busy", ""));
+	pthread_t th;
+	stop_writer = 0;
+	ASSERT_EQ(pthread_create(&th, NULL, writer, NULL), 0);
+	char buf[4096] __attribute__((aligned(8)));
+	int bad = 0;
+	for (int i = 0; i < 500; i++) {
+		int fd = inotify_init1(IN_NONBLOCK);
+		int wd = inotify_add_watch(fd, "busy", IN_MODIFY | IN_ATTRIB |
+					   (i % 2 ? IN_ONESHOT : 0));
+		int dwd = inotify_add_watch(fd, ".", IN_MODIFY);
+		ssize_t n = read(fd, buf, sizeof(buf));
+		for (ssize_t off = 0; off < n;) {
+			struct inotify_event *e = (struct inotify_event *)(buf + off);
+			if (e->wd != wd && e->wd != dwd)
+				bad++;
+			off += sizeof(*e) + e->len;
+		}
+		if (i % 3 == 0)
+			inotify_rm_watch(fd, wd);
+		close(fd);
+	}
+	stop_writer = 1;
+	pthread_join(th, NULL);
+	EXPECT_EQ(bad, 0);
 }

@@ -49,7 +49,7 @@ static void free_dead(struct inotify_watch *dead)
 {
 	while (dead) {
 		struct inotify_watch *next = dead->inode_entry.le_next;
-		inotify_user_del_watch(dead->group->user);
+		inotify_user_del_watch(dead->user);
 		inode_put(dead->inode);
 		free(dead);
 		dead = next;
@@ -274,6 +274,7 @@ long inotify_add_watch_path(struct file *f, const struct path *p, uint32_t mask)
 	}
 	w = xzalloc(sizeof(*w));
 	w->group = g;
+	w->user = g->user;
 	w->inode = inode_get(inode);
 	w->mask = mask & WATCH_MASK_BITS;
 	w->wd = alloc_wd(g);

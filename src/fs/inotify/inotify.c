@@ -36,7 +36,8 @@ static size_t kevent_size(const struct inotify_kevent *e)
 	return sizeof(struct inotify_event) + e->len;
 }
 
-/* Instances and watches per effective uid (Linux's ucounts). */
+/* Instances and watches per effective uid (Linux's ucounts); never
+ * freed (one per uid that made an instance). */
 struct inotify_user {
 	uid_t uid;
 	int instances;		/* [users_lock] */

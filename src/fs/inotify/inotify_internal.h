@@ -27,6 +27,9 @@ struct inotify_user;
  * inotify_inode_mark). It holds a reference to the inode. */
 struct inotify_watch {
 	struct inotify_file *group;
+	/* The group's, kept here: a detached watch may outlive its group
+	 * until free_dead uncounts it (users live forever). */
+	struct inotify_user *user;
 	struct inode *inode;
 	int wd;
 	uint32_t mask;				/* WATCH_MASK_BITS */
