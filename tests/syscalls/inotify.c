@@ -519,6 +519,36 @@ TEST(queue_overflow)
 	close(fd);
 }
 
+/* Writes TEXT to the sysctl PATH in one write. */
+static long write_sysctl(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	long n = write(fd, text, strlen(text));
+	int err = errno;
+	close(fd);
+	errno = err;
+	return n;
+}
+
+TEST(proc_limits_write)
+{
+	const char *path = "/proc/sys/fs/inotify/max_queued_events";
+	if (geteuid() != 0)
+		SKIP("the limits are root's to change");
+	long max = read_long(path);
+	ASSERT_GE(max, 1);
+	char text[32];
+	snprintf(text, sizeof(text), "%ld\n", max);
+	/* The same value back: nothing changes for anyone else. */
+	EXPECT_EQ(write_sysctl(path, text), (long)strlen(text));
+	EXPECT_EQ(read_long(path), max);
+	EXPECT_ERRNO(write_sysctl(path, "-1\n"), EINVAL);
+	EXPECT_ERRNO(write_sysctl(path, "abc\n"), EINVAL);
+	EXPECT_EQ(read_long(path), max);
+}
+
 TEST(proc_limits)
 {
 	EXPECT_GE(read_long("/proc/sys/fs/inotify/max_queued_events"), 1);
