@@ -151,8 +151,9 @@ void inotify_queue_event(struct inotify_file *g, int wd, uint32_t mask, uint32_t
 	waitqueue_wake_key(&g->wq, POLLIN | POLLRDNORM);
 }
 
-/* Under G's lock: moves whole events into IOV from byte DONE on;
- * returns the new total, or -EINVAL if not even the first fits. */
+/* Under G's lock: moves the whole events that fit in COUNT bytes into
+ * IOV, oldest first; returns their size (0 if none is queued), or
+ * -EINVAL if not even the first fits. */
 static ssize_t take_events(struct inotify_file *g, const struct iovec *iov, int cnt,
 			   size_t count)
 {
