@@ -296,7 +296,7 @@ SYSCALL(inotify_add_watch, SUPPORT_FULL, "fsx", NULL)
 SYSCALL(inotify_rm_watch, SUPPORT_FULL, "fd", NULL)
 
 /* sys_fhandle.c */
-SYSCALL(name_to_handle_at, SUPPORT_ERROR, "fsppx", "EOPNOTSUPP: no filesystem exports file handles; no AT_HANDLE_FID")
+SYSCALL(name_to_handle_at, SUPPORT_PARTIAL, "fsppx", "EOPNOTSUPP: no filesystem exports file handles; AT_HANDLE_FID identifiers only; no AT_HANDLE_MNT_ID_UNIQUE or AT_HANDLE_CONNECTABLE")
 SYSCALL(open_by_handle_at, SUPPORT_ERROR, "fpo", "ESTALE after Linux's checks: no handle can be decoded")
 
 /* sys_pipe.c */

@@ -656,6 +656,13 @@ int vfs_truncate(const struct path *p, int64_t size, const struct creds *cr);
 /* Applies IA to INODE under its lock (no permission checks). */
 int inode_setattr(struct inode *inode, const struct iattr *ia);
 int vfs_statfs(const struct path *p, struct kstatfs *st);
+/* No filesystem here decodes file handles, but every file has an
+ * identifier in handle form (Linux's exportfs_encode_ino64_fid, for
+ * AT_HANDLE_FID and inotify's fdinfo): FILEID_INO64_GEN, the inode
+ * number st.st_ino shows and a generation of 0, packed little-endian. */
+#define VFS_FID_TYPE 0x81
+#define VFS_FID_SIZE 12
+void vfs_encode_fid(uint64_t ino, unsigned char fid[VFS_FID_SIZE]);
 /* -EROFS if P's mount or filesystem is read-only. */
 int path_want_write(const struct path *p);
 

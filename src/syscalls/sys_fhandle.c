@@ -2,8 +2,10 @@
  * filesystem here exports file handles (Linux's s_export_op is NULL for
  * all of them), so both fail as Linux does on such a filesystem, after
  * the same argument checks: name_to_handle_at with EOPNOTSUPP once the
- * path is found, open_by_handle_at with ESTALE once the handle is read. */
+ * path is found (AT_HANDLE_FID's identifiers excepted), open_by_handle_at
+ * with ESTALE once the handle is read. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <linux/capability.h>
 
 #include "fs_util.h"
@@ -13,12 +15,22 @@
 #define FILEID_USER_FLAGS_MASK 0xffff0000u
 #define FILEID_VALID_USER_FLAGS 0x00030000u
 
+/* AT_HANDLE_FID (Linux 6.5, newer than the uapi headers here): a handle
+ * that identifies the file and need not be decodable. */
+#ifndef AT_HANDLE_FID
+#define AT_HANDLE_FID 0x200
+#endif
+/* The type of a handle that did not fit (FILEID_INVALID). */
+#define FILEID_INVALID 0xff
+
 long sys_name_to_handle_at(struct task *t, const struct syscall_args *a)
 {
+	uaddr_t uhandle = a->arg[2], umnt = a->arg[3];
 	int flags = (int)a->arg[4];
 	struct path p;
+	struct kstat st;
 
-	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH | AT_HANDLE_FID))
 		return -EINVAL;
 	unsigned lflags = (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0;
 	if (flags & AT_EMPTY_PATH)
@@ -26,9 +38,38 @@ long sys_name_to_handle_at(struct task *t, const struct syscall_args *a)
 	int err = user_lookup_at(t, (int)a->arg[0], a->arg[1], lflags, &p);
 	if (err)
 		return err;
+	/* do_sys_name_to_handle: the filesystem cannot encode decodable
+	 * handles, only identifiers. */
+	err = (flags & AT_HANDLE_FID) ? vfs_getattr(&p, &st) : -EOPNOTSUPP;
 	path_put(&p);
-	/* do_sys_name_to_handle: the filesystem cannot encode handles. */
-	return -EOPNOTSUPP;
+	if (err)
+		return err;
+	struct {
+		uint32_t handle_bytes;
+		int32_t handle_type;
+		unsigned char f_handle[VFS_FID_SIZE];
+	} fh;
+	if (copy_in(t, &fh, uhandle, offsetof(typeof(fh), f_handle)))
+		return -EFAULT;
+	if (fh.handle_bytes > MAX_HANDLE_SZ)
+		return -EINVAL;
+	/* The size is counted in 32-bit words; too small a one gets the
+	 * size needed and EOVERFLOW. */
+	size_t size = offsetof(typeof(fh), f_handle);
+	long ret = 0;
+	if (fh.handle_bytes / 4 * 4 < VFS_FID_SIZE) {
+		fh.handle_type = FILEID_INVALID;
+		ret = -EOVERFLOW;
+	} else {
+		fh.handle_type = VFS_FID_TYPE;
+		vfs_encode_fid(st.ino, fh.f_handle);
+		size = sizeof(fh);
+	}
+	fh.handle_bytes = VFS_FID_SIZE;
+	int mnt_id = (int)st.mnt_id;
+	if (copy_out(t, umnt, &mnt_id, sizeof(mnt_id)) || copy_out(t, uhandle, &fh, size))
+		return -EFAULT;
+	return ret;
 }
 
 long sys_open_by_handle_at(struct task *t, const struct syscall_args *a)

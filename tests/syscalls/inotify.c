@@ -588,6 +588,8 @@ TEST(fdinfo)
 	if (strncmp(line, want, strlen(want)) != 0)
 		printf("  got:  %.*s\n  want: %s\n", (int)strcspn(line, "\n"), line, want);
 	EXPECT_TRUE(strstr(info, "flags:\t00") != NULL);
+	/* Then the file's identifier (AT_HANDLE_FID's handle). */
+	EXPECT_TRUE(strncmp(line + strlen(want), "fhandle-bytes:", 14) == 0);
 	close(fd);
 }
 

@@ -342,12 +342,17 @@ void inotify_show_watches(struct inotify_file *g, struct kernfs_buf *b)
 	for (size_t i = 0; i < n; i++) {
 		struct kstat st;
 		if (vfs_getattr_inode(v[i].inode, &st) == 0) {
-			/* The kernel's own dev_t encoding (MINORBITS 20). No
-			 * file handle follows: no filesystem here exports
-			 * handles (name_to_handle_at is EOPNOTSUPP). */
-			kernfs_printf(b, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0 \n",
-				      v[i].wd, (unsigned long long)st.ino,
-				      major(st.dev) << 20 | minor(st.dev), v[i].mask);
+			/* sdev in the kernel's own dev_t encoding (MINORBITS
+			 * 20); the handle is the inode's fid (show_mark_fhandle). */
+			unsigned char fid[VFS_FID_SIZE];
+			vfs_encode_fid(st.ino, fid);
+			kernfs_printf(b, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0 "
+				      "fhandle-bytes:%x fhandle-type:%x f_handle:", v[i].wd,
+				      (unsigned long long)st.ino, major(st.dev) << 20 | minor(st.dev),
+				      v[i].mask, VFS_FID_SIZE, VFS_FID_TYPE);
+			for (size_t j = 0; j < sizeof(fid); j++)
+				kernfs_printf(b, "%02x", fid[j]);
+			kernfs_printf(b, "\n");
 		}
 		inode_put(v[i].inode);
 	}
