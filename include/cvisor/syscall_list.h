@@ -253,6 +253,8 @@ SYSCALL(pselect6, SUPPORT_FULL, "dppppp", NULL)
 SYSCALL(sync, SUPPORT_FULL, "", NULL)
 SYSCALL(syncfs, SUPPORT_FULL, "f", NULL)
 SYSCALL(fadvise64, SUPPORT_FULL, "fxxd", "validated, no effect")
+SYSCALL(readahead, SUPPORT_FULL, "fxu", "validated, no effect")
+SYSCALL(sync_file_range, SUPPORT_FULL, "fxxx", "validated, no effect")
 SYSCALL(fallocate, SUPPORT_PARTIAL, "fdxx", "tmpfs: mode 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE; other modes EOPNOTSUPP")
 
 /* sys_xattr.c */
@@ -291,6 +293,16 @@ SYSCALL(signalfd4, SUPPORT_FULL, "fpux", NULL)
 /* sys_eventfd.c */
 SYSCALL(eventfd, SUPPORT_FULL, "u", NULL)
 SYSCALL(eventfd2, SUPPORT_FULL, "ux", NULL)
+
+/* sys_inotify.c */
+SYSCALL(inotify_init, SUPPORT_FULL, "", NULL)
+SYSCALL(inotify_init1, SUPPORT_FULL, "x", NULL)
+SYSCALL(inotify_add_watch, SUPPORT_FULL, "fsx", NULL)
+SYSCALL(inotify_rm_watch, SUPPORT_FULL, "fd", NULL)
+
+/* sys_fhandle.c */
+SYSCALL(name_to_handle_at, SUPPORT_PARTIAL, "fsppx", "EOPNOTSUPP: no filesystem exports file handles; AT_HANDLE_FID identifiers only; no AT_HANDLE_MNT_ID_UNIQUE or AT_HANDLE_CONNECTABLE")
+SYSCALL(open_by_handle_at, SUPPORT_ERROR, "fpo", "ESTALE after Linux's checks: no handle can be decoded")
 
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)

@@ -59,6 +59,7 @@ struct waitqueue;
 struct file_lock_context;
 struct simple_xattr;
 struct flock;
+struct inotify_watch;
 
 /* Linux's limits: PATH_MAX counts the NUL; a component is at most
  * NAME_MAX bytes; a walk follows at most 40 symlinks. */
@@ -240,6 +241,8 @@ struct inode {
 	struct pipe_inode_info *pipe;
 	/* fcntl and flock locks, made on first use (locks.c). */
 	struct file_lock_context *flctx;
+	/* inotify's watches on it (fs/inotify; cvisor/fsnotify.h). */
+	LIST_HEAD(, inotify_watch) watches;
 };
 
 /* Sets up a new inode: one reference, ino from kernel_unique_id, times
@@ -292,6 +295,9 @@ struct dentry *dget(struct dentry *d);
 void dput(struct dentry *d);
 /* The inode of D or NULL, read safely against a concurrent create. */
 struct inode *d_inode(const struct dentry *d);
+/* D's parent directory's inode (a reference) with D's name copied into
+ * NAME, or NULL at a root (for fsnotify). */
+struct inode *d_parent_inode_name(struct dentry *d, char name[VFS_NAME_MAX + 1]);
 
 #define MNT_READONLY 0x1
 #define MNT_NOEXEC 0x2
@@ -650,6 +656,13 @@ int vfs_truncate(const struct path *p, int64_t size, const struct creds *cr);
 /* Applies IA to INODE under its lock (no permission checks). */
 int inode_setattr(struct inode *inode, const struct iattr *ia);
 int vfs_statfs(const struct path *p, struct kstatfs *st);
+/* No filesystem here decodes file handles, but every file has an
+ * identifier in handle form (Linux's exportfs_encode_ino64_fid, for
+ * AT_HANDLE_FID and inotify's fdinfo): FILEID_INO64_GEN, the inode
+ * number st.st_ino shows and a generation of 0, packed little-endian. */
+#define VFS_FID_TYPE 0x81
+#define VFS_FID_SIZE 12
+void vfs_encode_fid(uint64_t ino, unsigned char fid[VFS_FID_SIZE]);
 /* -EROFS if P's mount or filesystem is read-only. */
 int path_want_write(const struct path *p);
 

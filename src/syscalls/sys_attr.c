@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <utime.h>
 
+#include "cvisor/fsnotify.h"
 #include "cvisor/kernel.h"
 #include "fs_util.h"
 
@@ -221,6 +222,8 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
 		struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size };
 		ia.mtime = ia.ctime = vfs_now(f->inode->sb);
 		err = inode_setattr(f->inode, &ia);
+		if (!err)
+			fsnotify_change(f->path.dentry, f->inode, ia.valid);
 	}
 	file_put(f);
 	return err;

@@ -2,9 +2,11 @@
  * seen. Hashed dentries (reachable from their parent) stay cached with no
  * references; unhashed ones (unlinked, renamed over) are freed with their
  * last reference. Negative dentries cache absent names. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cvisor/fsnotify.h"
 #include "vfs_internal.h"
 
 pthread_mutex_t dcache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -42,6 +44,21 @@ struct inode *d_inode(const struct dentry *d)
 	return __atomic_load_n(&d->inode, __ATOMIC_ACQUIRE);
 }
 
+struct inode *d_parent_inode_name(struct dentry *d, char name[VFS_NAME_MAX + 1])
+{
+	struct inode *dir = NULL;
+
+	pthread_mutex_lock(&dcache_lock);
+	if (d->parent != d) {
+		dir = d_inode(d->parent);
+		if (dir)
+			inode_get(dir);
+		snprintf(name, VFS_NAME_MAX + 1, "%s", d->name);
+	}
+	pthread_mutex_unlock(&dcache_lock);
+	return dir;
+}
+
 struct dentry *dget(struct dentry *d)
 {
 	pthread_mutex_lock(&dcache_lock);
@@ -58,13 +75,53 @@ static void d_unhash_locked(struct dentry *d)
 	d->hashed = false;
 }
 
+/* Watched inodes whose last dentry went with no name left, kept (with
+ * the dentry's reference) until dcache_unlock tells their watches: the
+ * hook may not run under dcache_lock. */
+static __thread struct inode **removed;
+static __thread size_t nr_removed, removed_cap;
+
+/* Under dcache_lock: drops a dentry's reference to INODE (may be NULL). */
+static void d_put_inode_locked(struct inode *inode)
+{
+	if (inode && fsnotify_inode_watched(inode) &&
+	    __atomic_load_n(&inode->nlink, __ATOMIC_RELAXED) == 0) {
+		if (nr_removed == removed_cap) {
+			removed_cap = removed_cap ? 2 * removed_cap : 4;
+			removed = xrealloc(removed, removed_cap * sizeof(*removed));
+		}
+		removed[nr_removed++] = inode;
+		return;
+	}
+	inode_put(inode);
+}
+
+/* Unlocks dcache_lock, then reports the inodes d_put_inode_locked kept
+ * (Linux's dentry_unlink_inode -> fsnotify_inoderemove). */
+static void dcache_unlock(void)
+{
+	pthread_mutex_unlock(&dcache_lock);
+	if (!nr_removed)
+		return;
+	/* Taken over first: the puts below may free dentries again. */
+	struct inode **list = removed;
+	size_t n = nr_removed;
+	removed = NULL;
+	nr_removed = removed_cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		fsnotify_inoderemove(list[i]);
+		inode_put(list[i]);
+	}
+	free(list);
+}
+
 /* Under dcache_lock: frees unreferenced D and walks up to parents whose
  * last reference it held. */
 static void d_free_locked(struct dentry *d)
 {
 	while (d) {
 		struct dentry *parent = d->parent != d ? d->parent : NULL;
-		inode_put(d->inode);
+		d_put_inode_locked(d->inode);
 		free(d->name);
 		free(d);
 		if (!parent || --parent->refs > 0 || parent->hashed)
@@ -80,7 +137,7 @@ void dput(struct dentry *d)
 	pthread_mutex_lock(&dcache_lock);
 	if (--d->refs == 0 && !d->hashed)
 		d_free_locked(d);
-	pthread_mutex_unlock(&dcache_lock);
+	dcache_unlock();
 }
 
 struct dentry *d_lookup_cached(struct dentry *parent, const char *name)
@@ -117,7 +174,7 @@ struct dentry *d_add(struct dentry *parent, const char *name, struct inode *inod
 			d_free_locked(old);
 	}
 	d->hashed = true;
-	pthread_mutex_unlock(&dcache_lock);
+	dcache_unlock();
 	return d;
 }
 
@@ -153,7 +210,7 @@ void d_drop(struct dentry *d)
 	pthread_mutex_lock(&dcache_lock);
 	d_prune_children_locked(d);
 	d_unhash_locked(d);
-	pthread_mutex_unlock(&dcache_lock);
+	dcache_unlock();
 }
 
 bool d_unhashed(struct dentry *d)
@@ -199,7 +256,7 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *newname)
 	pthread_mutex_lock(&dcache_lock);
 	d_unhash_locked(d);
 	d_rehash_locked(d, newparent, newname);
-	pthread_mutex_unlock(&dcache_lock);
+	dcache_unlock();
 }
 
 void d_exchange(struct dentry *a, struct dentry *b)
@@ -217,7 +274,7 @@ void d_exchange(struct dentry *a, struct dentry *b)
 	pb->refs--;
 	free(na);
 	free(nb);
-	pthread_mutex_unlock(&dcache_lock);
+	dcache_unlock();
 }
 
 bool d_is_ancestor(struct dentry *a, struct dentry *b)

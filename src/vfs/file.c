@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cvisor/fsnotify.h"
 #include "vfs_internal.h"
 
 struct file *file_alloc(size_t size, const struct file_ops *ops, struct inode *inode)
@@ -30,6 +31,7 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	fsnotify_close(f);
 	locks_remove_file(f);
 	/* No reference is left to add items with; a set being closed may
 	 * still be removing its item (under epmutex, which
@@ -108,7 +110,10 @@ ssize_t vfs_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 	/* No read method: EINVAL (vfs_read). */
 	if (!f->ops->read)
 		return -EINVAL;
-	return file_io(f, iov, cnt, pos, f->ops->read);
+	ssize_t r = file_io(f, iov, cnt, pos, f->ops->read);
+	if (r > 0)
+		fsnotify_access(f);
+	return r;
 }
 
 ssize_t vfs_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
@@ -118,7 +123,10 @@ ssize_t vfs_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos
 	/* No write method: EINVAL (vfs_write). */
 	if (!f->ops->write)
 		return -EINVAL;
-	return file_io(f, iov, cnt, pos, f->ops->write);
+	ssize_t r = file_io(f, iov, cnt, pos, f->ops->write);
+	if (r > 0)
+		fsnotify_modify(f);
+	return r;
 }
 
 ssize_t vfs_kernel_read(struct file *f, void *buf, size_t size, int64_t off)
@@ -245,6 +253,8 @@ int vfs_iterate_dir(struct file *f, struct dir_context *ctx)
 	f->pos = ctx->pos;
 	pthread_mutex_unlock(&inode->lock);
 	pthread_mutex_unlock(&f->pos_lock);
+	/* Every listing reads the directory (iterate_dir). */
+	fsnotify_access(f);
 	return err;
 }
 

@@ -1,6 +1,7 @@
 /* Super blocks and inodes: reference counts, initialisation and the
  * generic attribute operations used when a filesystem leaves a slot NULL. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sysmacros.h>
 
 #include "cvisor/creds.h"
@@ -65,6 +66,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
 	inode->blocks = 0;
 	inode->pipe = NULL;
 	inode->flctx = NULL;
+	LIST_INIT(&inode->watches);
 	inode->atime = inode->mtime = inode->ctime = inode->btime = vfs_now(sb);
 }
 
@@ -153,6 +155,13 @@ int vfs_getattr_inode(struct inode *inode, struct kstat *st)
 	if (inode->ops->getattr)
 		return inode->ops->getattr(inode, st);
 	return generic_getattr(inode, st);
+}
+
+void vfs_encode_fid(uint64_t ino, unsigned char fid[VFS_FID_SIZE])
+{
+	uint32_t gen = 0;
+	memcpy(fid, &ino, sizeof(ino));
+	memcpy(fid + sizeof(ino), &gen, sizeof(gen));
 }
 
 int vfs_readlink_inode(struct inode *inode, char *buf, size_t size)

@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 
 #include "cvisor/creds.h"
+#include "cvisor/fsnotify.h"
 #include "cvisor/pipe.h"
 #include "cvisor/task.h"
 #include "vfs_internal.h"
@@ -86,6 +87,7 @@ static int do_open_path(const struct path *p, int flags, const struct creds *cr,
 {
 	struct inode *inode = d_inode(p->dentry);
 	struct file *f;
+	bool truncated = false;
 
 	if (flags & O_PATH) {
 		f = file_alloc(sizeof(struct file), &path_fops, inode);
@@ -105,6 +107,7 @@ static int do_open_path(const struct path *p, int flags, const struct creds *cr,
 			err = inode_setattr(inode, &ia);
 			if (err)
 				return err;
+			truncated = true;
 		}
 	}
 	f = open_inode(inode, flags);
@@ -122,6 +125,10 @@ static int do_open_path(const struct path *p, int flags, const struct creds *cr,
 done:
 	f->path = *p;
 	path_get(&f->path);
+	fsnotify_open(f);
+	/* Linux truncates after the open (handle_truncate), and says so. */
+	if (truncated)
+		fsnotify_change(p->dentry, inode, ATTR_SIZE | ATTR_MTIME | ATTR_CTIME);
 	*out = f;
 	return 0;
 }
@@ -150,6 +157,7 @@ static int create_locked(const struct path *dir, struct dentry *d, mode_t mode,
 	if (err)
 		return err;
 	d_instantiate(d, inode);
+	fsnotify_create(dinode, d->name, inode);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 
 #include "cvisor/creds.h"
+#include "cvisor/fsnotify.h"
 #include "vfs_internal.h"
 
 int vfs_getattr(const struct path *p, struct kstat *st)
@@ -92,6 +93,8 @@ int vfs_setattr(const struct path *p, struct iattr *ia, const struct creds *cr)
 					  : generic_setattr(inode, ia);
 	}
 	pthread_mutex_unlock(&inode->lock);
+	if (!err)
+		fsnotify_change(p->dentry, inode, ia->valid);
 	return err;
 }
 
@@ -113,7 +116,10 @@ int vfs_truncate(const struct path *p, int64_t size, const struct creds *cr)
 		return err;
 	struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size };
 	ia.mtime = ia.ctime = vfs_now(inode->sb);
-	return inode_setattr(inode, &ia);
+	err = inode_setattr(inode, &ia);
+	if (!err)
+		fsnotify_change(p->dentry, inode, ia.valid);
+	return err;
 }
 
 int vfs_statfs(const struct path *p, struct kstatfs *st)

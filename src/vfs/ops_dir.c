@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include "cvisor/creds.h"
+#include "cvisor/fsnotify.h"
 #include "vfs_internal.h"
 
 /* A locked parent and the dentry of its last component. */
@@ -86,8 +87,10 @@ static int vfs_create_node(const struct walk_base *wb, const char *name, mode_t 
 		err = ops->mknod ? ops->mknod(op.dir, op.last.name, mode, dev, wb->cr, &inode)
 				 : -EPERM;
 	}
-	if (!err)
+	if (!err) {
 		d_instantiate(op.d, inode);
+		fsnotify_create(op.dir, op.last.name, inode);
+	}
 out:
 	dirop_end(&op);
 	return err;
@@ -170,8 +173,11 @@ int vfs_link(const struct walk_base *oldwb, const char *oldname, const struct wa
 		inode->flags &= ~I_LINKABLE;
 		pthread_mutex_unlock(&inode->lock);
 	}
-	if (!err)
+	if (!err) {
 		d_instantiate(op.d, inode_get(inode));
+		fsnotify_link_count(inode);
+		fsnotify_create(op.dir, op.last.name, inode);
+	}
 out:
 	dirop_end(&op);
 out_put_old:
@@ -179,10 +185,14 @@ out_put_old:
 	return err;
 }
 
-/* The victim of unlink/rmdir, locked after its parent. */
+/* The victim of unlink/rmdir, locked after its parent. IN_DELETE on the
+ * parent comes after the victim's dentry went (and with it, if that was
+ * its last name and use, the victim's IN_DELETE_SELF), as in Linux's
+ * d_delete_notify. */
 static int remove_common(const struct walk_base *wb, const char *name, bool is_rmdir)
 {
 	struct dirop op;
+	struct inode *notify_dir = NULL;
 	int err = dirop_start(&op, wb, name);
 	if (err)
 		return err;
@@ -231,10 +241,18 @@ static int remove_common(const struct walk_base *wb, const char *name, bool is_r
 		err = op.dir->ops->unlink ? op.dir->ops->unlink(op.dir, op.last.name, victim)
 					  : -EPERM;
 	pthread_mutex_unlock(&victim->lock);
-	if (!err)
+	if (!err) {
+		if (!is_rmdir)
+			fsnotify_link_count(victim);
 		d_drop(op.d);
+		notify_dir = inode_get(op.dir);
+	}
 out:
 	dirop_end(&op);
+	if (notify_dir) {
+		fsnotify_delete(notify_dir, op.last.name, is_rmdir);
+		inode_put(notify_dir);
+	}
 	return err;
 }
 

@@ -4,6 +4,7 @@
 #include <linux/fs.h>
 
 #include "cvisor/creds.h"
+#include "cvisor/fsnotify.h"
 #include "vfs_internal.h"
 
 static void lock_two(struct inode *a, struct inode *b)
@@ -159,10 +160,15 @@ int vfs_rename(const struct walk_base *oldwb, const char *oldname, const struct 
 	if (!err) {
 		if (flags & RENAME_EXCHANGE) {
 			d_exchange(od, nd);
+			fsnotify_move(odir, ol.name, ndir, nl.name, src, NULL);
+			fsnotify_move(ndir, nl.name, odir, ol.name, dst, NULL);
 		} else {
 			if (dst)
 				d_drop(nd);
 			d_move(od, np.dentry, nl.name);
+			/* A replaced target's IN_DELETE_SELF comes with its
+			 * dentry's end, at dput(nd). */
+			fsnotify_move(odir, ol.name, ndir, nl.name, src, dst);
 		}
 	}
 out_put_nd:

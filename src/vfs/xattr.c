@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cvisor/fsnotify.h"
 #include "vfs_internal.h"
 
 struct simple_xattr {
@@ -174,6 +175,7 @@ int vfs_setxattr(const struct creds *cr, const struct path *p, struct inode *ino
 		pthread_mutex_lock(&inode->lock);
 		inode_touch(inode, false, true);
 		pthread_mutex_unlock(&inode->lock);
+		fsnotify_xattr(p ? p->dentry : NULL, inode);
 	}
 	return err;
 }

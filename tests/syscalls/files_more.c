@@ -1,5 +1,6 @@
 /* fallocate (mode 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE), fadvise,
- * sync/syncfs/fsync/fdatasync, close_range's flags. fallocate data checks
+ * readahead, sync/syncfs/fsync/fdatasync, sync_file_range, close_range's
+ * flags. fallocate data checks
  * run in a scratch directory (tmpfs or overlay inside, the host's
  * filesystem natively). */
 #define TEST_WORKDIR
@@ -106,6 +107,56 @@ TEST(sync_calls)
 	EXPECT_OK(fdatasync(fd));
 	EXPECT_ERRNO(fsync(-1), EBADF);
 	close(fd);
+}
+
+TEST(sync_file_range_is_validated)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644), p[2];
+	ASSERT_OK(fd);
+	ASSERT_OK(pipe(p));
+	EXPECT_OK(sync_file_range(fd, 0, 0, 0));
+	EXPECT_OK(sync_file_range(fd, 10, 100, SYNC_FILE_RANGE_WAIT_BEFORE |
+				  SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));
+	EXPECT_ERRNO(sync_file_range(fd, 0, 0, 8), EINVAL);
+	EXPECT_ERRNO(sync_file_range(fd, -1, 0, 0), EINVAL);
+	EXPECT_ERRNO(sync_file_range(fd, INT64_MAX, 1, 0), EINVAL);
+	EXPECT_ERRNO(sync_file_range(-1, 0, 0, 0), EBADF);
+	EXPECT_ERRNO(sync_file_range(p[0], 0, 0, 0), ESPIPE);
+	int dir = open(".", O_RDONLY | O_DIRECTORY);
+	EXPECT_OK(sync_file_range(dir, 0, 0, 0));
+	int path = open("f", O_PATH);
+	EXPECT_ERRNO(sync_file_range(path, 0, 0, 0), EBADF);
+	close(path);
+	close(dir);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST(readahead_is_validated)
+{
+	int fd = open("f", O_RDWR | O_CREAT, 0644), p[2];
+	ASSERT_OK(fd);
+	ASSERT_OK(pipe(p));
+	EXPECT_OK(readahead(fd, 0, 4096));
+	EXPECT_OK(readahead(fd, 1 << 20, 0));
+	EXPECT_ERRNO(readahead(-1, 0, 0), EBADF);
+	/* Only files that can be read ahead: not pipes or directories. */
+	EXPECT_ERRNO(readahead(p[0], 0, 0), EINVAL);
+	int dir = open(".", O_RDONLY | O_DIRECTORY);
+	EXPECT_ERRNO(readahead(dir, 0, 0), EINVAL);
+	int wr = open("f", O_WRONLY);
+	EXPECT_ERRNO(readahead(wr, 0, 0), EBADF);
+	int path = open("f", O_PATH);
+	EXPECT_ERRNO(readahead(path, 0, 0), EBADF);
+	/* A length past INT64_MAX is negative to fadvise. */
+	EXPECT_ERRNO(syscall(SYS_readahead, fd, 0, (size_t)INT64_MAX + 1), EINVAL);
+	close(path);
+	close(wr);
+	close(dir);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
 }
 
 static int close_range_(unsigned first, unsigned last, unsigned flags)

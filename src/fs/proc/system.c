@@ -3,11 +3,13 @@
 #include <cpuid.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "cvisor/fsnotify.h"
 #include "cvisor/kernel.h"
 #include "cvisor/vfs.h"
 #include "proc_internal.h"
@@ -236,6 +238,30 @@ static int show_string(void *arg, struct kernfs_buf *b)
 	return 0;
 }
 
+/* An integer setting (ARG: an _Atomic int), as proc_dointvec_minmax
+ * with a floor of 0. */
+static int show_int(void *arg, struct kernfs_buf *b)
+{
+	kernfs_printf(b, "%d\n", *(_Atomic int *)arg);
+	return 0;
+}
+
+static int store_int(void *arg, const char *data, size_t size)
+{
+	char buf[32];
+	if (size >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	char *end;
+	/* strtol saturates on overflow, which the range check refuses. */
+	long v = strtol(buf, &end, 10);
+	if (end == buf || v < 0 || v > INT32_MAX || end[strspn(end, " \t\n")])
+		return -EINVAL;
+	*(_Atomic int *)arg = (int)v;
+	return 0;
+}
+
 /* /proc/mounts: the path of each mount point, from the namespace root. */
 static void mount_point(const struct mount *m, char *buf, size_t size)
 {
@@ -378,4 +404,11 @@ void proc_add_system_files(struct inode *root)
 	kernfs_add_file(fs, "nr_open", 0644, show_string, "1048576");
 	/* PIPE_MAX_SIZE (cvisor/pipe.h): F_SETPIPE_SZ's limit. */
 	kernfs_add_file(fs, "pipe-max-size", 0644, show_string, "1048576");
+	struct inode *inotify = kernfs_add_dir(fs, "inotify", 0555);
+	kernfs_add_rwfile(inotify, "max_queued_events", 0644, show_int, store_int,
+			  &inotify_max_queued_events);
+	kernfs_add_rwfile(inotify, "max_user_instances", 0644, show_int, store_int,
+			  &inotify_max_user_instances);
+	kernfs_add_rwfile(inotify, "max_user_watches", 0644, show_int, store_int,
+			  &inotify_max_user_watches);
 }
