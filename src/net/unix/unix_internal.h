@@ -69,6 +69,9 @@ struct unix_sock {
 	bool dead;			/* [lock] its file is gone */
 	struct unix_sock *peer;		/* [lock] a reference */
 	struct unix_addr *addr;		/* [lock] its name, a reference */
+	bool named;			/* [unix_table_lock] found by its name
+					 * (an accepted socket shares its
+					 * listener's name but is not) */
 	dev_t path_dev;			/* [lock] a path name's socket inode */
 	uint64_t path_ino;
 	struct skb_queue rq;		/* [lock] */

@@ -66,7 +66,7 @@ static struct unix_sock *abstract_lookup_locked(const struct sockaddr_un *sun, i
 {
 	struct unix_sock *u;
 	LIST_FOREACH(u, &unix_table, all) {
-		if (abstract_match(u->addr, sun, len))
+		if (u->named && abstract_match(u->addr, sun, len))
 			return u;
 	}
 	return NULL;
@@ -93,6 +93,7 @@ int unix_autobind_locked(struct unix_sock *u)
 		snprintf(sun.sun_path + 1, 6, "%05x", autobind_next++ & 0xfffff);
 		if (!abstract_lookup_locked(&sun, len)) {
 			u->addr = addr_new(&sun, len);
+			u->named = true;
 			pthread_mutex_unlock(&unix_table_lock);
 			return 0;
 		}
@@ -109,6 +110,7 @@ static int bind_abstract(struct unix_sock *u, const struct sockaddr_un *sun, int
 		return -EADDRINUSE;
 	}
 	u->addr = addr_new(sun, len);
+	u->named = true;
 	pthread_mutex_unlock(&unix_table_lock);
 	return 0;
 }
@@ -150,6 +152,7 @@ static int bind_path(struct unix_sock *u, const struct sockaddr_un *sun, int len
 	u->addr = addr_new(&name, (int)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1));
 	u->path_dev = st.dev;
 	u->path_ino = st.ino;
+	u->named = true;
 	pthread_mutex_unlock(&unix_table_lock);
 	return 0;
 }
@@ -197,7 +200,7 @@ static int find_path(const char *path, struct unix_sock **out)
 	pthread_mutex_lock(&unix_table_lock);
 	struct unix_sock *u;
 	LIST_FOREACH(u, &unix_table, all) {
-		if (u->addr && u->addr->sun.sun_path[0] && u->path_ino == st.ino &&
+		if (u->named && u->addr->sun.sun_path[0] && u->path_ino == st.ino &&
 		    u->path_dev == st.dev)
 			break;
 	}
