@@ -158,6 +158,17 @@ TEST(queue_limit)
 	EXPECT_EQ(recv(r, buf, sizeof(buf), 0), 1);
 	EXPECT_EQ(revents(s, POLLOUT), POLLOUT);
 	EXPECT_EQ(send(s, "x", 1, 0), 1);
+	/* Another sender blocks until the receiver reads. */
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		int o = socket(AF_UNIX, SOCK_DGRAM, 0);
+		EXPECT_EQ(sendto(o, "o", 1, 0, (struct sockaddr *)&ra, ralen), 1);
+		test_child_exit();
+	}
+	test_sleep_ms(100);
+	EXPECT_EQ(waitpid(pid, NULL, WNOHANG), 0);
+	EXPECT_EQ(recv(r, buf, sizeof(buf), 0), 1);
+	EXPECT_EQ(test_wait_timeout(pid, 0, 10), 0);
 	close(s);
 	close(r);
 	/* A socketpair has no such limit, only the send buffer. */

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/socket.h>
@@ -551,4 +552,30 @@ TEST(proc_net_unix_lists_bound_sockets)
 	EXPECT_TRUE(strncmp(buf, head, strlen(head)) == 0);
 	EXPECT_TRUE(strstr(buf, " @cvisor-proc-net-unix\n") != NULL);
 	close(l);
+}
+
+TEST(splice_and_sendfile)
+{
+	int sv[2], p[2];
+	char buf[16];
+	ASSERT_OK(pair(sv));
+	ASSERT_OK(pipe(p));
+	EXPECT_EQ(write(sv[0], "spliced", 7), 7);
+	EXPECT_EQ(splice(sv[1], NULL, p[1], NULL, 64, 0), 7);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 7);
+	EXPECT_MEMEQ(buf, "spliced", 7);
+	EXPECT_EQ(write(p[1], "back", 4), 4);
+	EXPECT_EQ(splice(p[0], NULL, sv[1], NULL, 64, 0), 4);
+	EXPECT_EQ(read(sv[0], buf, sizeof(buf)), 4);
+	EXPECT_MEMEQ(buf, "back", 4);
+	ASSERT_OK(test_write_file("f", "from a file"));
+	int fd = open("f", O_RDONLY);
+	EXPECT_EQ(sendfile(sv[0], fd, NULL, 64), 11);
+	EXPECT_EQ(read(sv[1], buf, sizeof(buf)), 11);
+	EXPECT_MEMEQ(buf, "from a file", 11);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
 }

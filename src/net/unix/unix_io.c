@@ -417,7 +417,10 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	}
 	pthread_mutex_unlock(&u->lock);
 	waiter_finish(&w);
-	if (skb)
+	if (skb) {
+		/* Room in the queue for senders waiting in dgram_deliver. */
+		waitqueue_wake_key(&u->wq, POLLOUT | POLLWRNORM | POLLWRBAND);
 		skb_free(skb);
+	}
 	return ret;
 }
