@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include <stddef.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/time.h>
@@ -576,6 +577,32 @@ TEST(splice_and_sendfile)
 	close(fd);
 	close(p[0]);
 	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST(epoll_readiness)
+{
+	int sv[2], ep = epoll_create1(0);
+	ASSERT_OK(ep);
+	ASSERT_OK(pair(sv));
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = sv[1] };
+	ASSERT_OK(epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev));
+	EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 0);
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		test_sleep_ms(50);
+		write(sv[0], "e", 1);
+		test_sleep_ms(50);
+		shutdown(sv[0], SHUT_WR);
+		test_child_exit();
+	}
+	EXPECT_EQ(epoll_wait(ep, &ev, 1, 5000), 1);
+	EXPECT_EQ(ev.events, EPOLLIN);
+	EXPECT_EQ(epoll_wait(ep, &ev, 1, 5000), 1);
+	EXPECT_EQ(ev.events, EPOLLIN | EPOLLRDHUP);
+	EXPECT_EQ(test_wait(pid, 0), 0);
+	close(ep);
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -411,26 +411,25 @@ static int unix_accept(struct socket *s, struct socket **out, bool nonblock)
 
 static int unix_getname(struct socket *s, struct sockaddr_storage *ss, bool peer)
 {
-	struct unix_sock *u = UNIX_SK(s);
+	struct unix_sock *u = UNIX_SK(s), *who = u;
 	int len = sizeof(sa_family_t);
-	pthread_mutex_lock(&u->lock);
-	struct unix_sock *who = u;
 	if (peer) {
-		who = u->peer;
-		if (!who || u->state != US_CONNECTED) {
-			pthread_mutex_unlock(&u->lock);
+		pthread_mutex_lock(&u->lock);
+		who = u->state == US_CONNECTED && u->peer ? unix_sock_get(u->peer) : NULL;
+		pthread_mutex_unlock(&u->lock);
+		if (!who)
 			return -ENOTCONN;
-		}
 	}
-	/* A peer's name is set once, before anyone can connect to it. */
-	struct unix_addr *a = who == u ? u->addr : who->addr;
 	memset(ss, 0, sizeof(*ss));
 	ss->ss_family = AF_UNIX;
-	if (a) {
-		memcpy(ss, &a->sun, (size_t)a->len);
-		len = a->len;
+	pthread_mutex_lock(&who->lock);
+	if (who->addr) {
+		memcpy(ss, &who->addr->sun, (size_t)who->addr->len);
+		len = who->addr->len;
 	}
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&who->lock);
+	if (peer)
+		unix_sock_put(who);
 	return len;
 }
 

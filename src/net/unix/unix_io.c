@@ -84,6 +84,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags)
 	struct unix_sock *other = u->peer ? unix_sock_get(u->peer) : NULL;
 	bool connected = u->state == US_CONNECTED;
 	bool shut = u->shutdown & SEND_SHUTDOWN;
+	struct unix_addr *from = unix_addr_get(u->addr);
 	pthread_mutex_unlock(&u->lock);
 	if (m->addrlen)
 		err = connected ? -EISCONN : -EOPNOTSUPP;
@@ -115,7 +116,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags)
 			err = -EPIPE;
 			break;
 		}
-		skb->from = unix_addr_get(u->addr);
+		skb->from = unix_addr_get(from);
 		TAILQ_INSERT_TAIL(&other->rq, skb, entry);
 		other->rq_len++;
 		other->rq_bytes += size;
@@ -125,6 +126,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags)
 	}
 	if (other)
 		unix_sock_put(other);
+	unix_addr_put(from);
 	return sent ? sent : err;
 }
 
