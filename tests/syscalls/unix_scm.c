@@ -284,3 +284,38 @@ TEST(peercred)
 	EXPECT_OK(getsockopt(l, SOL_SOCKET, SO_PEERCRED, &uc, &len));
 	close(l);
 }
+
+TEST(stream_reads_stop_at_another_sender)
+{
+	int sv[2], on = 1;
+	struct ucred uc;
+	bool found;
+	ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_OK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+	EXPECT_EQ(write(sv[0], "aa", 2), 2);
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		EXPECT_EQ(write(sv[0], "bb", 2), 2);
+		test_child_exit();
+	}
+	EXPECT_EQ(test_wait(pid, 0), 0);
+	EXPECT_EQ(write(sv[0], "cc", 2), 2);
+	char data[16], ctl[CMSG_SPACE(sizeof(uc))];
+	pid_t want[3] = { getpid(), pid, getpid() };
+	for (int i = 0; i < 3; i++) {
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				     .msg_controllen = sizeof(ctl) };
+		EXPECT_EQ(recvmsg(sv[1], &mh, MSG_DONTWAIT), 2);
+		found = false;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_type == SCM_CREDENTIALS) {
+				memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+				found = true;
+			}
+		EXPECT_TRUE(found);
+		EXPECT_EQ(uc.pid, want[i]);
+	}
+	close(sv[0]);
+	close(sv[1]);
+}

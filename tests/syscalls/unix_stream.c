@@ -606,3 +606,22 @@ TEST(epoll_readiness)
 	close(sv[0]);
 	close(sv[1]);
 }
+
+TEST(send_timeout)
+{
+	int sv[2];
+	static char big[1 << 16];
+	ASSERT_OK(pair(sv));
+	struct timeval tv = { 0, 100000 };
+	ASSERT_OK(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+	long long t0 = test_now_ns();
+	ssize_t n;
+	while ((n = write(sv[0], big, sizeof(big))) > 0)
+		;
+	int err = errno;
+	EXPECT_EQ(n, -1);
+	EXPECT_EQ(err, EAGAIN);
+	EXPECT_GE(test_now_ns() - t0, 90000000);
+	close(sv[0]);
+	close(sv[1]);
+}
