@@ -625,3 +625,21 @@ TEST(send_timeout)
 	close(sv[0]);
 	close(sv[1]);
 }
+
+TEST(listener_closed_before_accept)
+{
+	struct sockaddr_un sun;
+	socklen_t len = abstract_addr(&sun, "cvisor-test-unaccepted");
+	int l = listener(&sun, len, 4);
+	ASSERT_OK(l);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_OK(connect(c, (struct sockaddr *)&sun, len));
+	/* Writes go to the connection waiting in the backlog. */
+	EXPECT_EQ(write(c, "early", 5), 5);
+	close(l);
+	char buf[8];
+	EXPECT_TRUE(revents(c, POLLIN) & POLLHUP);
+	EXPECT_ERRNO(read(c, buf, sizeof(buf)), ECONNRESET);
+	EXPECT_EQ(read(c, buf, sizeof(buf)), 0);
+	close(c);
+}

@@ -183,6 +183,8 @@ static void unix_release_sock(struct unix_sock *u)
 	struct skb_queue q = TAILQ_HEAD_INITIALIZER(q);
 
 	pthread_mutex_lock(&u->lock);
+	/* A connection never accepted resets its client (Linux's embrion). */
+	bool embryo = !u->sock;
 	u->dead = true;
 	u->shutdown = SHUTDOWN_MASK;
 	u->sock = NULL;
@@ -201,7 +203,7 @@ static void unix_release_sock(struct unix_sock *u)
 			if (peer->peer == u) {
 				peer->shutdown = SHUTDOWN_MASK;
 				/* Unread data: the peer's next read says so. */
-				if (unread)
+				if (unread || embryo)
 					peer->err = ECONNRESET;
 			}
 			pthread_mutex_unlock(&peer->lock);
