@@ -389,6 +389,20 @@ TEST(peek_waitall_dontwait)
 	EXPECT_EQ(recv(sv[1], buf, 5, MSG_WAITALL), 5);
 	EXPECT_MEMEQ(buf, "12345", 5);
 	EXPECT_EQ(test_wait(pid, 0), 0);
+	/* SO_RCVLOWAT: a read waits for that many bytes. */
+	int lowat = 3;
+	EXPECT_OK(setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	pid = test_fork();
+	if (pid == 0) {
+		write(sv[0], "a", 1);
+		test_sleep_ms(50);
+		write(sv[0], "bc", 2);
+		test_child_exit();
+	}
+	EXPECT_EQ(recv(sv[1], buf, sizeof(buf), 0), 3);
+	EXPECT_EQ(test_wait(pid, 0), 0);
+	lowat = 1;
+	EXPECT_OK(setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
 	/* ...but not past the end. */
 	EXPECT_EQ(write(sv[0], "z", 1), 1);
 	shutdown(sv[0], SHUT_WR);

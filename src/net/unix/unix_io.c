@@ -152,8 +152,10 @@ ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	bool nonblock = nonblocking(s, flags), peek = flags & MSG_PEEK;
 	int64_t deadline = socket_deadline(s, false);
 	size_t total = msg_iter_left(&m->data);
-	/* sock_rcvlowat: even an empty read waits for data. */
-	size_t target = (flags & MSG_WAITALL) ? MAX(total, (size_t)1) : 1;
+	/* sock_rcvlowat: SO_RCVLOWAT bytes, all with MSG_WAITALL; even an
+	 * empty read waits for data. */
+	size_t lowat = s->rcvlowat > 0 ? (size_t)s->rcvlowat : 1;
+	size_t target = MAX((flags & MSG_WAITALL) ? total : MIN(lowat, total), (size_t)1);
 	size_t copied = 0;
 	struct skb *cur = NULL;
 	int err = 0;
