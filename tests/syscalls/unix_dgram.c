@@ -169,6 +169,22 @@ TEST(queue_limit)
 	EXPECT_EQ(waitpid(pid, NULL, WNOHANG), 0);
 	EXPECT_EQ(recv(r, buf, sizeof(buf), 0), 1);
 	EXPECT_EQ(test_wait_timeout(pid, 0, 10), 0);
+	/* A poller connected to r waits while others fill r's queue. */
+	int p = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_OK(connect(p, (struct sockaddr *)&ra, ralen));
+	EXPECT_EQ(revents(p, POLLOUT), 0);
+	pid = test_fork();
+	if (pid == 0) {
+		struct pollfd pf = { .fd = p, .events = POLLOUT };
+		EXPECT_EQ(poll(&pf, 1, 5000), 1);
+		EXPECT_EQ(pf.revents, POLLOUT);
+		test_child_exit();
+	}
+	test_sleep_ms(100);
+	EXPECT_EQ(waitpid(pid, NULL, WNOHANG), 0);
+	EXPECT_EQ(recv(r, buf, sizeof(buf), 0), 1);
+	EXPECT_EQ(test_wait_timeout(pid, 0, 10), 0);
+	close(p);
 	close(s);
 	close(r);
 	/* A socketpair has no such limit, only the send buffer. */

@@ -33,7 +33,8 @@ void unix_sock_put(struct unix_sock *u)
 {
 	if (--u->refs)
 		return;
-	/* Its queue was emptied at release. */
+	/* Its queue and room waiters went at release. */
+	free(u->room_waiters);
 	unix_addr_put(u->addr);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
@@ -53,6 +54,36 @@ void unix_uncharge(struct skb *skb)
 }
 
 static void unix_release_sock(struct unix_sock *u);
+
+/* Remembers that U waits for room in OTHER's queue; OTHER locked. */
+static void room_waiter_add_locked(struct unix_sock *other, struct unix_sock *u)
+{
+	for (int i = 0; i < other->n_room_waiters; i++)
+		if (other->room_waiters[i] == u)
+			return;
+	if (other->n_room_waiters == other->cap_room_waiters) {
+		other->cap_room_waiters = MAX(4, other->cap_room_waiters * 2);
+		other->room_waiters = xrealloc(other->room_waiters,
+					       sizeof(*other->room_waiters) *
+						       (size_t)other->cap_room_waiters);
+	}
+	other->room_waiters[other->n_room_waiters++] = unix_sock_get(u);
+}
+
+void unix_wake_room_waiters(struct unix_sock *u)
+{
+	pthread_mutex_lock(&u->lock);
+	struct unix_sock **v = u->room_waiters;
+	int n = u->n_room_waiters;
+	u->room_waiters = NULL;
+	u->n_room_waiters = u->cap_room_waiters = 0;
+	pthread_mutex_unlock(&u->lock);
+	for (int i = 0; i < n; i++) {
+		waitqueue_wake_key(&v[i]->wq, POLLOUT | POLLWRNORM | POLLWRBAND);
+		unix_sock_put(v[i]);
+	}
+	free(v);
+}
 
 void skb_free(struct skb *skb)
 {
@@ -212,6 +243,7 @@ static void unix_release_sock(struct unix_sock *u)
 		unix_sock_put(peer);
 	}
 	waitqueue_wake_all(&u->wq);
+	unix_wake_room_waiters(u);
 	skb_queue_purge(&q);
 	unix_sock_put(u);
 }
@@ -488,10 +520,9 @@ static unsigned unix_poll(struct socket *s, struct poll_table *pt)
 	return mask;
 }
 
-/* unix_dgram_poll, for datagram and seqpacket sockets. A sender's
- * wait for room in a full peer queue is woken through its own queue
- * only when its own messages are read (Linux relays the peer's wake-ups;
- * cvisor does not yet). */
+/* unix_dgram_poll, for datagram and seqpacket sockets. A sender that
+ * finds its peer's queue full is not writable, and becomes one of the
+ * peer's room waiters, which a read wakes. */
 static unsigned unix_dgram_poll(struct socket *s, struct poll_table *pt)
 {
 	struct unix_sock *u = UNIX_SK(s);
@@ -513,8 +544,10 @@ static unsigned unix_dgram_poll(struct socket *s, struct poll_table *pt)
 	pthread_mutex_unlock(&u->lock);
 	if (other) {
 		pthread_mutex_lock(&other->lock);
-		if (other->peer != u && other->rq_len > UNIX_MAX_DGRAM_QLEN)
+		if (other->peer != u && other->rq_len > UNIX_MAX_DGRAM_QLEN && !other->dead) {
 			writable = false;
+			room_waiter_add_locked(other, u);
+		}
 		pthread_mutex_unlock(&other->lock);
 		unix_sock_put(other);
 	}

@@ -86,6 +86,11 @@ struct unix_sock {
 	struct scm_creds peercred;	/* [lock] SO_PEERCRED */
 	bool has_peercred;
 	struct socket *sock;		/* [lock] the file, NULL once dead */
+	/* [lock] Datagram senders whose poll found this socket's queue full
+	 * (references), woken when a read makes room (Linux relays its
+	 * peer_wait queue to them). */
+	struct unix_sock **room_waiters;
+	int n_room_waiters, cap_room_waiters;
 	LIST_ENTRY(unix_sock) all;	/* [unix_table_lock] */
 };
 
@@ -122,6 +127,9 @@ int unix_validate_addr(const struct sockaddr *addr, int len);
 int unix_wait_locked(struct unix_sock *u, struct waiter *w, int64_t deadline);
 /* Releases the bytes SKB charged its sender, waking it. */
 void unix_uncharge(struct skb *skb);
+
+/* Wakes and forgets U's room waiters (U not locked). */
+void unix_wake_room_waiters(struct unix_sock *u);
 
 /* unix_io.c */
 ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags);

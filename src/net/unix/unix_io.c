@@ -424,6 +424,7 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	if (skb) {
 		/* Room in the queue for senders waiting in dgram_deliver. */
 		waitqueue_wake_key(&u->wq, POLLOUT | POLLWRNORM | POLLWRBAND);
+		unix_wake_room_waiters(u);
 		skb_free(skb);
 	}
 	return ret;
