@@ -209,6 +209,13 @@ TEST(connect_errors)
 	sun.sun_family = AF_INET;
 	EXPECT_ERRNO(connect(c, (struct sockaddr *)&sun, len), EINVAL);
 	EXPECT_ERRNO(bind(b, (struct sockaddr *)&sun, len), EINVAL);
+	/* A listener connecting to itself. */
+	len = path_addr(&sun, "self");
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_OK(bind(l, (struct sockaddr *)&sun, len));
+	ASSERT_OK(listen(l, 1));
+	EXPECT_ERRNO(connect(l, (struct sockaddr *)&sun, len), EINVAL);
+	close(l);
 	/* listen needs a name; accept needs a listener. */
 	EXPECT_ERRNO(listen(c, 1), EINVAL);
 	EXPECT_ERRNO(accept(b, NULL, NULL), EINVAL);

@@ -323,13 +323,20 @@ static int unix_stream_connect(struct socket *s, const struct sockaddr *addr, in
 	err = unix_find_other((const struct sockaddr_un *)addr, len, u->type, &l);
 	if (err)
 		return err;
+	if (l == u) {
+		/* Only a listener is found, and a listener cannot connect. */
+		unix_sock_put(l);
+		return -EINVAL;
+	}
 	struct unix_sock *conn = unix_sock_new(u->type);
 	for (;;) {
 		err = wait_for_room(s, l, nonblock);
 		if (err)
 			break;
-		pthread_mutex_lock(&u->lock);
-		pthread_mutex_lock(&l->lock);
+		/* Both, in address order: each could be connecting to the
+		 * other (a listener's connect fails, but only once locked). */
+		pthread_mutex_lock(u < l ? &u->lock : &l->lock);
+		pthread_mutex_lock(u < l ? &l->lock : &u->lock);
 		if (u->state != US_UNCONNECTED) {
 			err = u->state == US_CONNECTED ? -EISCONN : -EINVAL;
 		} else if (l->state != US_LISTENING || l->dead) {

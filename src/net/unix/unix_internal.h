@@ -8,9 +8,10 @@
  * One wait queue per socket is woken for every change (data in, room
  * out, state), as Linux's sk_wq.
  *
- * Lock order: a connecting socket's lock -> the listener's lock ->
- * unix_table_lock (a leaf). Otherwise at most one socket lock is held at
- * a time: a sender drops its own lock before taking its peer's.
+ * Lock order: a connecting socket's lock and the listener's, in address
+ * order -> unix_table_lock (a leaf). Otherwise at most one socket lock
+ * is held at a time: a sender drops its own lock before taking its
+ * peer's.
  */
 #ifndef CVISOR_NET_UNIX_INTERNAL_H
 #define CVISOR_NET_UNIX_INTERNAL_H
