@@ -319,3 +319,73 @@ TEST(stream_reads_stop_at_another_sender)
 	close(sv[0]);
 	close(sv[1]);
 }
+
+/* Whether FD reaches EOF (its writers all closed) within SECONDS. */
+static bool eof_within(int fd, int seconds)
+{
+	char buf[4];
+	for (int i = 0; i < seconds * 100; i++) {
+		if (read(fd, buf, sizeof(buf)) == 0)
+			return true;
+		test_sleep_ms(10);
+	}
+	return false;
+}
+
+TEST(cycles_are_collected)
+{
+	int sv[2], p[2];
+	ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	ASSERT_OK(pipe(p));
+	ASSERT_OK(fcntl(p[0], F_SETFL, O_NONBLOCK));
+	/* Each socket in flight in the other's queue, with a pipe's write
+	 * end: once both are closed, nothing can receive them. */
+	int first[2] = { sv[0], p[1] };
+	EXPECT_EQ(send_fds(sv[0], first, 2, "a", 1), 1);
+	EXPECT_EQ(send_fds(sv[1], &sv[1], 1, "b", 1), 1);
+	close(p[1]);
+	close(sv[0]);
+	EXPECT_TRUE(!eof_within(p[0], 0));
+	close(sv[1]);
+	/* A unix socket closing starts a collection (Linux's runs
+	 * asynchronously). */
+	int x[2];
+	ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, x));
+	close(x[0]);
+	close(x[1]);
+	EXPECT_TRUE(eof_within(p[0], 5));
+	close(p[0]);
+}
+
+TEST(reachable_sockets_are_kept)
+{
+	int outer[2], inner[2], p[2], fds[8], n, fl;
+	char buf[4];
+	ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, outer));
+	ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, inner));
+	ASSERT_OK(pipe(p));
+	/* inner[1] holds a pipe in flight; inner[1] itself is in flight in
+	 * outer[1]'s queue, which we still hold. */
+	EXPECT_EQ(send_fds(inner[0], &p[1], 1, "p", 1), 1);
+	close(p[1]);
+	EXPECT_EQ(send_fds(outer[0], &inner[1], 1, "i", 1), 1);
+	close(inner[1]);
+	close(inner[0]);
+	/* A collection (any unix socket closing starts one) keeps it all. */
+	int x[2];
+	ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, x));
+	close(x[0]);
+	close(x[1]);
+	test_sleep_ms(100);
+	EXPECT_EQ(recv_fds(outer[1], 0, 256, fds, &n, &fl), 1);
+	ASSERT_EQ(n, 1);
+	EXPECT_EQ(recv_fds(fds[0], 0, 256, fds + 1, &n, &fl), 1);
+	ASSERT_EQ(n, 1);
+	EXPECT_EQ(write(fds[1], "ok", 2), 2);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 2);
+	close(fds[0]);
+	close(fds[1]);
+	close(p[0]);
+	close(outer[0]);
+	close(outer[1]);
+}

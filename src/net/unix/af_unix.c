@@ -4,9 +4,8 @@
  *
  * Files in flight (SCM_RIGHTS in a receive queue) hold references to
  * their files; a socket's queue is emptied, and those references
- * dropped, when its file is closed. Linux also collects cycles (a
- * socket sent over itself and never received); cvisor has no such
- * collector: such a cycle lives until the sandbox ends.
+ * dropped, when its file is closed. Cycles (a socket sent over itself
+ * and never received) are found by the collector in unix_gc.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +88,7 @@ void skb_free(struct skb *skb)
 {
 	unix_uncharge(skb);
 	unix_addr_put(skb->from);
+	unix_notinflight(skb->fp);
 	scm_fp_free(skb->fp);
 	if (skb->conn)
 		unix_release_sock(skb->conn);
@@ -246,6 +246,7 @@ static void unix_release_sock(struct unix_sock *u)
 	unix_wake_room_waiters(u);
 	skb_queue_purge(&q);
 	unix_sock_put(u);
+	unix_gc();
 }
 
 static void unix_release(struct socket *s)

@@ -93,9 +93,23 @@ struct unix_sock {
 	struct unix_sock **room_waiters;
 	int n_room_waiters, cap_room_waiters;
 	LIST_ENTRY(unix_sock) all;	/* [unix_table_lock] */
+	/* The collector's (unix_gc.c), [unix_gc_lock]: messages in queues
+	 * carrying this socket's file, and its marks during a collection. */
+	int inflight;
+	int gc_refs;
+	bool gc_candidate, gc_alive;
 };
+LIST_HEAD(unix_sock_list, unix_sock);
 
 extern pthread_mutex_t unix_table_lock;
+extern struct unix_sock_list unix_table;	/* [unix_table_lock] */
+
+/* unix_gc.c: FP's unix sockets go into a queue / come out of one (no
+ * socket lock held). */
+void unix_inflight(struct scm_fp *fp);
+void unix_notinflight(struct scm_fp *fp);
+/* Frees sockets only messages nobody can receive refer to. */
+void unix_gc(void);
 
 struct unix_sock *unix_sock_get(struct unix_sock *u);
 void unix_sock_put(struct unix_sock *u);

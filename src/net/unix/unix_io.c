@@ -108,6 +108,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags)
 		/* Files go with the first bytes. */
 		skb->fp = m->scm.fp;
 		m->scm.fp = NULL;
+		unix_inflight(skb->fp);
 		pthread_mutex_lock(&other->lock);
 		skb_add_creds(skb, u, other, m);
 		if (other->dead || (other->shutdown & RCV_SHUTDOWN)) {
@@ -158,6 +159,7 @@ ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	size_t target = MAX((flags & MSG_WAITALL) ? total : MIN(lowat, total), (size_t)1);
 	size_t copied = 0;
 	struct skb *cur = NULL;
+	struct scm_fp *taken = NULL;
 	int err = 0;
 
 	if (flags & MSG_OOB)
@@ -220,7 +222,7 @@ ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 		u->rq_bytes -= n;
 		bool had_fp = skb->fp != NULL;
 		if (had_fp && !m->scm.fp) {
-			m->scm.fp = skb->fp;
+			m->scm.fp = taken = skb->fp;
 			skb->fp = NULL;
 		}
 		if (skb->off < skb->len)
@@ -233,6 +235,7 @@ ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	}
 	pthread_mutex_unlock(&u->lock);
 	waiter_finish(&w);
+	unix_notinflight(taken);
 	skb_queue_purge(&done);
 	return copied ? (ssize_t)copied : err;
 }
@@ -338,6 +341,7 @@ ssize_t unix_dgram_sendmsg(struct socket *s, struct sock_msg *m, int flags)
 	pthread_mutex_unlock(&u->lock);
 	skb->fp = m->scm.fp;
 	m->scm.fp = NULL;
+	unix_inflight(skb->fp);
 	err = dgram_deliver(s, u, other, skb, m, nonblock);
 	if (err == -ECONNREFUSED) {
 		/* The peer is gone: the socket is disconnected. */
@@ -368,6 +372,7 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	bool nonblock = nonblocking(s, flags);
 	int64_t deadline = socket_deadline(s, false);
 	struct skb *skb = NULL;
+	struct scm_fp *taken = NULL;
 	ssize_t ret = 0;
 
 	if (flags & MSG_OOB)
@@ -413,7 +418,7 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 				m->scm.fp = skb->fp ? scm_fp_dup(skb->fp) : NULL;
 				skb = NULL;
 			} else {
-				m->scm.fp = skb->fp;
+				m->scm.fp = taken = skb->fp;
 				skb->fp = NULL;
 				skb_unlink(u, skb);
 			}
@@ -421,6 +426,7 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct sock_msg *m, int flags)
 	}
 	pthread_mutex_unlock(&u->lock);
 	waiter_finish(&w);
+	unix_notinflight(taken);
 	if (skb) {
 		/* Room in the queue for senders waiting in dgram_deliver. */
 		waitqueue_wake_key(&u->wq, POLLOUT | POLLWRNORM | POLLWRBAND);

@@ -14,7 +14,7 @@
 #include "unix_internal.h"
 
 pthread_mutex_t unix_table_lock = PTHREAD_MUTEX_INITIALIZER;
-static LIST_HEAD(, unix_sock) unix_table = LIST_HEAD_INITIALIZER(unix_table);
+struct unix_sock_list unix_table = LIST_HEAD_INITIALIZER(unix_table);
 /* Linux's ordernum: where the next autobind name search starts. */
 static unsigned autobind_next;
 
