@@ -131,6 +131,10 @@ static ssize_t sock_read(struct file *f, const struct iovec *iov, int cnt, int64
 {
 	struct socket *s = SOCK_F(f);
 	struct sock_msg m = { 0 };
+	/* sock_read_iter: nothing asked, nothing taken (an empty write
+	 * does send an empty datagram). */
+	if (!iov_total(iov, cnt))
+		return 0;
 	msg_iter_init(&m.data, NULL, iov, cnt);
 	ssize_t r = s->ops->recvmsg(s, &m, (f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
 	/* Files sent with the data are dropped, as read(2) would. */

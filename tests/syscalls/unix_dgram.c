@@ -53,7 +53,12 @@ TEST(boundaries_and_truncation)
 	EXPECT_EQ(recvmsg(sv[1], &mh, MSG_TRUNC), 7);
 	EXPECT_EQ(mh.msg_flags, MSG_TRUNC);
 	EXPECT_MEMEQ(buf, "sec", 3);
-	/* The empty datagram is a datagram. */
+	/* The empty datagram is a datagram... */
+	EXPECT_EQ(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
+	EXPECT_ERRNO(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* ...written by write(2) too, but read(2) of nothing takes none. */
+	EXPECT_EQ(write(sv[0], "", 0), 0);
+	EXPECT_EQ(read(sv[1], buf, 0), 0);
 	EXPECT_EQ(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
 	EXPECT_ERRNO(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
 	close(sv[0]);
