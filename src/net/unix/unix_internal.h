@@ -146,6 +146,16 @@ void unix_uncharge(struct skb *skb);
 /* Wakes and forgets U's room waiters (U not locked). */
 void unix_wake_room_waiters(struct unix_sock *u);
 
+/* Remembers that U waits for room in OTHER's queue; OTHER locked. */
+void unix_room_waiter_add_locked(struct unix_sock *other, struct unix_sock *u);
+
+/* unix_ctl.c: the proto_ops of readiness, ioctls and options. */
+unsigned unix_poll(struct socket *s, struct poll_table *pt);
+unsigned unix_dgram_poll(struct socket *s, struct poll_table *pt);
+long unix_ioctl(struct socket *s, unsigned cmd, int *out);
+int unix_setsockopt(struct socket *s, int level, int name, const void *val, unsigned len);
+int unix_getsockopt(struct socket *s, int level, int name, void *val, unsigned *len);
+
 /* unix_io.c */
 ssize_t unix_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags);
 ssize_t unix_stream_recvmsg(struct socket *s, struct sock_msg *m, int flags);
