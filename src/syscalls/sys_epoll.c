@@ -12,8 +12,11 @@
 /* The most events one call can ask for (EP_MAX_EVENTS). */
 #define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct epoll_event))
 /* Events gathered per call: a caller asking for more gets at most this
- * many, which epoll_wait's "up to maxevents" allows. */
-#define EP_BATCH 1024
+ * many, which epoll_wait's "up to maxevents" allows. As many as one
+ * process can have fds (fs.nr_open), since callers such as CPython's
+ * selectors expect every ready fd at once; the buffer is only touched as
+ * far as events are found. */
+#define EP_BATCH (1 << 20)
 
 static long do_epoll_create(struct task *t, int flags)
 {

@@ -7,6 +7,7 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 
 static int handled;
 static void on_signal(int sig)
@@ -481,4 +482,34 @@ TEST(last_close_leaves_every_set)
 	close(path);
 	close(a);
 	close(b);
+}
+
+/* All ready items come back in one call when maxevents allows (CPython's
+ * selectors rely on it). */
+TEST(one_wait_returns_thousands_of_ready_items)
+{
+	enum { N = 3000 };
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < N + 100 && rl.rlim_max >= N + 100) {
+		rl.rlim_cur = N + 100;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	int ep = epoll_create1(0), fds[N];
+	ASSERT_OK(ep);
+	for (int i = 0; i < N; i++) {
+		fds[i] = eventfd(1, 0);
+		if (fds[i] < 0) {
+			for (int j = 0; j < i; j++)
+				close(fds[j]);
+			close(ep);
+			SKIP("not enough fds");
+		}
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
+		ASSERT_OK(epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev));
+	}
+	static struct epoll_event out[N + 10];
+	EXPECT_EQ(epoll_wait(ep, out, N + 10, 0), N);
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
+	close(ep);
 }

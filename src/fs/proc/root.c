@@ -9,6 +9,7 @@
 #include "cvisor/fd_table.h"
 #include "cvisor/fs.h"
 #include "cvisor/kernel.h"
+#include "cvisor/net.h"
 #include "proc_internal.h"
 
 int proc_snap_get(pid_t pid, struct proc_snap *s)
@@ -176,6 +177,12 @@ void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, const pid_t *ids, int n,
 	}
 }
 
+static int show_net_unix(void *arg, struct kernfs_buf *b)
+{
+	unix_proc_show(b);
+	return 0;
+}
+
 static const struct kernfs_dyndir_ops root_ops = {
 	.lookup = root_lookup,
 	.list = root_list,
@@ -191,5 +198,8 @@ struct super_block *procfs_new(struct kernel *k)
 	inode_put(self);
 	kernfs_add_symlink(sb->root, "mounts", "self/mounts");
 	proc_add_system_files(sb->root);
+	/* The sandbox's network: one namespace, so not per process yet. */
+	struct inode *net = kernfs_add_dir(sb->root, "net", 0555);
+	kernfs_add_file(net, "unix", 0444, show_net_unix, NULL);
 	return sb;
 }
