@@ -66,6 +66,8 @@ struct systrap_data {
 	uint64_t filter[64];	/* struct sock_filter, 8 bytes each */
 	int32_t memfd;		/* the memory file, for CMD_MAP */
 	uint32_t spin;		/* iterations to spin before sleeping */
+	uint32_t fsgsbase;	/* rdfsbase/wrfsbase allowed (HWCAP2_FSGSBASE) */
+	uint32_t pad;
 };
 
 #endif

@@ -22,6 +22,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/hwcap2.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -39,7 +41,7 @@
 #define AREAS_BYTES ((uint64_t)SYSTRAP_MAX_THREADS * SYSTRAP_AREA_SIZE)
 #define CODE_BASE (ARCH_STUB_BASE + SYSTRAP_CODE_OFF)
 #define DATA ((struct systrap_data *)(ARCH_STUB_BASE + SYSTRAP_DATA_OFF))
-#define SPIN 2000
+#define SPIN 100
 /* How long the sentry sleeps on a futex before checking the stub lives. */
 #define LIVENESS_NS 200000000L
 
@@ -280,6 +282,7 @@ static int systrap_init(struct platform *p, struct memfile *mf)
 		return -errno;
 	DATA->filter_len = build_filter((struct sock_filter *)DATA->filter);
 	DATA->spin = SPIN;
+	DATA->fsgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
 	p->mf = mf;
 	pthread_t th;
 	if (pthread_create(&th, NULL, spawner_thread, mf) != 0)

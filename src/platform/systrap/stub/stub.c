@@ -186,7 +186,10 @@ HIDDEN void stub_signal(int sig, struct stub_siginfo *info,
 	char *sp = __builtin_frame_address(0);
 	struct sysmsg *m = (struct sysmsg *)((unsigned long)sp & ~(SYSTRAP_AREA_SIZE - 1));
 	unsigned long fs;
-	sys3(__NR_arch_prctl, ARCH_GET_FS, &fs, 0);
+	if (DATA->fsgsbase)
+		__asm__ volatile("rdfsbase %0" : "=r"(fs));
+	else
+		sys3(__NR_arch_prctl, ARCH_GET_FS, &fs, 0);
 	m->signo = (uint32_t)sig;
 	m->fault_code = info->code;
 	m->fault_addr = info->addr;
@@ -204,8 +207,12 @@ HIDDEN void stub_signal(int sig, struct stub_siginfo *info,
 		if (s == SYSMSG_RESUME)
 			break;
 	}
-	if (m->set_fs_base)
-		sys3(__NR_arch_prctl, ARCH_SET_FS, m->new_fs_base, 0);
+	if (m->set_fs_base) {
+		if (DATA->fsgsbase)
+			__asm__ volatile("wrfsbase %0" : : "r"(m->new_fs_base));
+		else
+			sys3(__NR_arch_prctl, ARCH_SET_FS, m->new_fs_base, 0);
+	}
 }
 
 /* rt_sigreturn, the handler's restorer. */
