@@ -7,7 +7,6 @@
 
 #include <sys/ipc.h>
 #include <sys/msg.h>
-#include <sys/time.h>
 
 struct msgbuf_k {
 	long mtype;
@@ -54,7 +53,7 @@ static struct msqid_ds stat_of(int id)
 	return ds;
 }
 
-static void on_alarm(int sig)
+static void on_signal(int sig)
 {
 	(void)sig;
 }
@@ -207,13 +206,18 @@ TEST(signal_interrupts_with_eintr)
 {
 	int id = new_queue(0600);
 	ASSERT_OK(id);
-	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
-	ASSERT_OK(sigaction(SIGALRM, &sa, NULL));
-	struct itimerval it = { .it_value = { 0, 50000 } };
-	ASSERT_OK(setitimer(ITIMER_REAL, &it, NULL));
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART }, old;
+	ASSERT_OK(sigaction(SIGUSR1, &sa, &old));
+	/* A timer's SIGUSR1, leaving SIGALRM to the harness's time limit. */
+	timer_t timer;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	ASSERT_OK(timer_create(CLOCK_MONOTONIC, &sev, &timer));
+	struct itimerspec its = test_itimerspec_ms(50, 0);
+	EXPECT_OK(timer_settime(timer, 0, &its, NULL));
 	struct msgbuf_k m;
 	EXPECT_ERRNO(recv_msg(id, &m, 64, 0, 0), EINTR);
-	signal(SIGALRM, SIG_DFL);
+	timer_delete(timer);
+	sigaction(SIGUSR1, &old, NULL);
 }
 
 TEST(removal_wakes_with_eidrm)
