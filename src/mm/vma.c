@@ -314,6 +314,16 @@ int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot)
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* A shared mapping of a file not open for writing may not become
+	 * writable (Linux's VM_MAYWRITE). */
+	for (struct vma *v = vma_find(mm, addr); v && v->start < end;
+	     v = RB_NEXT(vma_tree, &mm->vmas, v)) {
+		if ((prot & PROT_WRITE) && (v->flags & MAP_SHARED) && v->file &&
+		    !(v->file->fmode & FMODE_WRITE)) {
+			ret = -EACCES;
+			goto out;
+		}
+	}
 	vma_split_range(mm, addr, end);
 	for (struct vma *v = vma_find(mm, addr); v && v->start < end;) {
 		v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);

@@ -230,6 +230,12 @@ TEST(rdonly_faults_on_write)
 	}
 	int status = test_wait(pid, 0);
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+	/* Nor can it be made writable. */
+	char *p = shmat(id, NULL, SHM_RDONLY);
+	ASSERT_NE(p, (char *)-1);
+	EXPECT_ERRNO(mprotect(p, 4096, PROT_READ | PROT_WRITE), EACCES);
+	EXPECT_OK(mprotect(p, 4096, PROT_NONE));
+	EXPECT_OK(shmdt(p));
 }
 
 TEST(addresses_rnd_and_remap)
