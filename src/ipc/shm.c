@@ -180,8 +180,10 @@ long shm_attach(struct task *t, int id, uaddr_t addr, int flag)
 
 	if (id < 0)
 		return -EINVAL;
+	/* Rounded down to 0, the address is the kernel's choice (but not
+	 * with SHM_REMAP, refused below). */
 	if (addr & (PAGE_SIZE - 1)) {
-		if (!(flag & SHM_RND) || addr < PAGE_SIZE)
+		if (!(flag & SHM_RND))
 			return -EINVAL;
 		addr = round_down(addr, PAGE_SIZE);
 	}

@@ -252,6 +252,11 @@ TEST(addresses_rnd_and_remap)
 	EXPECT_ERRNO(shmat(id, area + 4096, 0), EINVAL);
 	EXPECT_EQ(area[4096], 7);
 	EXPECT_ERRNO(shmat(id, NULL, SHM_REMAP), EINVAL);
+	EXPECT_ERRNO(shmat(id, (void *)100, SHM_RND | SHM_REMAP), EINVAL);
+	/* Rounded down to NULL: anywhere. */
+	char *any = shmat(id, (void *)100, SHM_RND);
+	EXPECT_NE(any, (char *)-1);
+	EXPECT_OK(shmdt(any));
 	char *p = shmat(id, area + 4096 + 100, SHM_RND | SHM_REMAP);
 	EXPECT_EQ(p, area + 4096);
 	EXPECT_EQ(area[4096], 0);
