@@ -117,6 +117,27 @@ TEST(types)
 	EXPECT_ERRNO(recv_msg(id, &m, 64, 0, IPC_NOWAIT), ENOMSG);
 }
 
+/* MSG_COPY (for checkpointing): a copy of the message at an index. */
+TEST(msg_copy)
+{
+	int id = new_queue(0600);
+	ASSERT_OK(id);
+	EXPECT_OK(send(id, 4, "first", 0));
+	EXPECT_OK(send(id, 9, "second", 0));
+	struct msgbuf_k m;
+	ssize_t n = recv_msg(id, &m, 64, 1, MSG_COPY | IPC_NOWAIT);
+	if (n < 0 && errno == ENOSYS)
+		SKIP("kernel without CONFIG_CHECKPOINT_RESTORE");
+	EXPECT_EQ(n, 6);
+	EXPECT_EQ(m.mtype, 9);
+	EXPECT_STREQ(m.mtext, "second");
+	EXPECT_EQ(stat_of(id).msg_qnum, 2);
+	EXPECT_ERRNO(recv_msg(id, &m, 64, 2, MSG_COPY | IPC_NOWAIT), ENOMSG);
+	EXPECT_ERRNO(recv_msg(id, &m, 2, 0, MSG_COPY | IPC_NOWAIT), E2BIG);
+	EXPECT_ERRNO(recv_msg(id, &m, 64, 0, MSG_COPY), EINVAL);
+	EXPECT_ERRNO(recv_msg(id, &m, 64, 0, MSG_COPY | IPC_NOWAIT | MSG_EXCEPT), EINVAL);
+}
+
 TEST(sizes_and_errors)
 {
 	int id = new_queue(0600);
@@ -165,7 +186,7 @@ TEST(blocking_receive)
 		EXPECT_STREQ(m.mtext, "seven");
 		test_child_exit();
 	}
-	test_sleep_ms(50);
+	test_wait_state(pid, 'S');
 	EXPECT_OK(send(id, 6, "six", 0));
 	EXPECT_OK(send(id, 7, "seven", 0));
 	EXPECT_EQ(test_wait(pid, 0), 0);
@@ -188,7 +209,7 @@ TEST(blocking_send_when_full)
 		EXPECT_OK(send(id, 2, "abc", 0));
 		test_child_exit();
 	}
-	test_sleep_ms(50);
+	test_wait_state(pid, 'S');
 	EXPECT_EQ(stat_of(id).msg_qnum, 1);
 	struct msgbuf_k m;
 	EXPECT_EQ(recv_msg(id, &m, 64, 0, 0), 8);
@@ -216,6 +237,13 @@ TEST(signal_interrupts_with_eintr)
 	EXPECT_OK(timer_settime(timer, 0, &its, NULL));
 	struct msgbuf_k m;
 	EXPECT_ERRNO(recv_msg(id, &m, 64, 0, 0), EINTR);
+	/* A full queue's sender too. */
+	struct msqid_ds ds = stat_of(id);
+	ds.msg_qbytes = 1;
+	EXPECT_OK(msgctl(id, IPC_SET, &ds));
+	EXPECT_OK(send(id, 1, "x", 0));
+	EXPECT_OK(timer_settime(timer, 0, &its, NULL));
+	EXPECT_ERRNO(send(id, 1, "y", 0), EINTR);
 	timer_delete(timer);
 	sigaction(SIGUSR1, &old, NULL);
 }
@@ -230,7 +258,7 @@ TEST(removal_wakes_with_eidrm)
 		EXPECT_ERRNO(recv_msg(id, &m, 64, 0, 0), EIDRM);
 		test_child_exit();
 	}
-	test_sleep_ms(50);
+	test_wait_state(pid, 'S');
 	EXPECT_OK(msgctl(id, IPC_RMID, NULL));
 	EXPECT_EQ(test_wait(pid, 0), 0);
 	EXPECT_ERRNO(msgctl(id, IPC_STAT, &(struct msqid_ds){ 0 }), EINVAL);
