@@ -66,6 +66,13 @@ TEST(get_keys_and_errors)
 	EXPECT_ERRNO(shmctl(-1, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
 	EXPECT_ERRNO(shmat(id, NULL, 0), EINVAL);
 	EXPECT_ERRNO(shmctl(new_seg(100, 0600), 12345, NULL), EINVAL);
+	/* A slot's next object gets a new id (the sequence part). */
+	int again = new_seg(100, 0600);
+	ASSERT_OK(again);
+	EXPECT_OK(shmctl(again, IPC_RMID, NULL));
+	int next = new_seg(100, 0600);
+	EXPECT_NE(next, again);
+	EXPECT_ERRNO(shmctl(again, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
 	EXPECT_ERRNO(shmdt((void *)0x1001), EINVAL);
 	EXPECT_ERRNO(shmdt(&made), EINVAL);
 }
