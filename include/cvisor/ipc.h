@@ -73,7 +73,7 @@ struct ipc_ns *ipc_ns_new(struct kernel *k);
 /* The IPC namespace task T is in. */
 struct ipc_ns *task_ipc_ns(struct task *t);
 
-/* ---- the registry (ipc/util.c), with IDS locked ---- */
+/* ---- the registry (ipc_ns.c; Linux's ipc/util.c), with IDS locked ---- */
 
 /* Permission to access OBJ with the mode bits in FLAG (e.g. 0400 read,
  * 0200 write, as Linux's ipcperms): 0 or -EACCES. */
@@ -81,8 +81,8 @@ int ipc_perms(const struct creds *cr, const struct ipc_obj *obj, int flag);
 /* Whether CR may IPC_SET or IPC_RMID OBJ: its owner or creator, or
  * CAP_SYS_ADMIN (ipcctl_obtain_check). */
 bool ipc_owner_or_admin(const struct creds *cr, const struct ipc_obj *obj);
-/* The object with ID, or NULL (-EINVAL to the caller, EIDRM for none in
- * Linux only after removal races, which this lock rules out). */
+/* The object with ID, or NULL (callers answer -EINVAL, as Linux's
+ * ipc_obtain_object_check for a stale or unknown id). */
 struct ipc_obj *ipc_find_id(struct ipc_ids *ids, int id);
 /* The object in slot IDX (the *_STAT commands), or NULL. */
 struct ipc_obj *ipc_find_idx(struct ipc_ids *ids, int idx);
@@ -123,8 +123,8 @@ long sem_get(struct task *t, int key, int nsems, int flag);
  * copied in; DEADLINE on the host monotonic clock, < 0 for none. */
 struct sembuf;
 long sem_op(struct task *t, int id, struct sembuf *ops, unsigned nsops, int64_t deadline);
-/* semctl's commands other than the info ones, with ARG the union semun
- * word; copies what they need through T's memory. */
+/* semctl's commands, with ARG the union semun word; copies what they
+ * need through T's memory. */
 long sem_ctl(struct task *t, int id, int num, int cmd, uint64_t arg);
 /* The SEM_UNDO adjustments of TG, applied when its last thread exits. */
 void sem_exit(struct thread_group *tg);
