@@ -5,6 +5,7 @@
  * removed at exit even after a failure. */
 #include "test.h"
 
+#include <pthread.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
@@ -256,6 +257,32 @@ TEST(sem_undo_at_exit)
 	EXPECT_EQ(test_wait(pid, 0), 0);
 	EXPECT_EQ(semctl(id, 0, GETVAL), 0);
 	EXPECT_EQ(semctl(id, 1, GETVAL), 20);
+}
+
+static void *undo_in_thread(void *arg)
+{
+	return (void *)(long)op1(*(int *)arg, 0, 1, SEM_UNDO);
+}
+
+/* The adjustments belong to the process: a thread's exit keeps them, the
+ * process's applies them. */
+TEST(sem_undo_is_per_process)
+{
+	int id = new_set(1, 0600);
+	ASSERT_OK(id);
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		pthread_t th;
+		void *ret;
+		EXPECT_EQ(pthread_create(&th, NULL, undo_in_thread, &id), 0);
+		EXPECT_EQ(pthread_join(th, &ret), 0);
+		EXPECT_EQ((long)ret, 0);
+		EXPECT_EQ(semctl(id, 0, GETVAL), 1);
+		EXPECT_OK(op1(id, 0, 1, SEM_UNDO));
+		test_child_exit();
+	}
+	EXPECT_EQ(test_wait(pid, 0), 0);
+	EXPECT_EQ(semctl(id, 0, GETVAL), 0);
 }
 
 TEST(permissions)
