@@ -139,6 +139,12 @@ static int shm_create(struct ipc_ns *ns, const struct creds *cr, int key, int fl
 	uint64_t pages = round_up(size, PAGE_SIZE) / PAGE_SIZE;
 	if (ns->shm_tot + pages < ns->shm_tot || ns->shm_tot + pages > ns->shm_ctlall)
 		return -ENOSPC;
+	/* A file past MAX_LFS_FILESIZE (shmem_file_setup), or more memory
+	 * than the sandbox has (the overcommit heuristic's refusal). */
+	if (size > INT64_MAX)
+		return -EINVAL;
+	if (pages > ns->k->mf.limit / PAGE_SIZE)
+		return -ENOMEM;
 	struct shm_seg *seg = xzalloc(sizeof(*seg));
 	int id = ipc_add(&ns->shm, &seg->obj, ns->shm_ctlmni, cr, key, flag);
 	if (id < 0) {
@@ -212,6 +218,10 @@ long shm_attach(struct task *t, int id, uaddr_t addr, int flag)
 		return err;
 	}
 	struct shm_seg *seg = SHM_SEG(obj);
+	if (addr && !(flag & SHM_REMAP) && addr + seg->size < addr) {
+		pthread_mutex_unlock(&ns->shm.lock);
+		return -EINVAL;
+	}
 	/* The attach in progress keeps a removed segment alive. */
 	seg->nattch++;
 	seg->refs++;

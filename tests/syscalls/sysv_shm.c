@@ -62,6 +62,9 @@ TEST(get_keys_and_errors)
 	EXPECT_OK(shmctl(id, IPC_RMID, NULL));
 	EXPECT_ERRNO(shmget(key, 100, 0), ENOENT);
 	EXPECT_ERRNO(shmget(IPC_PRIVATE, 0, IPC_CREAT), EINVAL);
+	/* Past the largest file, and more than any memory. */
+	EXPECT_ERRNO(track(shmget(IPC_PRIVATE, 1UL << 63, IPC_CREAT)), EINVAL);
+	EXPECT_ERRNO(track(shmget(IPC_PRIVATE, 1UL << 46, IPC_CREAT)), ENOMEM);
 	EXPECT_ERRNO(shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
 	EXPECT_ERRNO(shmctl(-1, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
 	EXPECT_ERRNO(shmat(id, NULL, 0), EINVAL);
@@ -259,6 +262,7 @@ TEST(addresses_rnd_and_remap)
 	EXPECT_ERRNO(shmat(id, area + 4096, 0), EINVAL);
 	EXPECT_EQ(area[4096], 7);
 	EXPECT_ERRNO(shmat(id, NULL, SHM_REMAP), EINVAL);
+	EXPECT_ERRNO(shmat(id, (void *)-4096L, 0), EINVAL);	/* wraps around */
 	EXPECT_ERRNO(shmat(id, (void *)100, SHM_RND | SHM_REMAP), EINVAL);
 	/* Rounded down to NULL: anywhere. */
 	char *any = shmat(id, (void *)100, SHM_RND);
