@@ -105,10 +105,11 @@ long msg_send(struct task *t, int id, uaddr_t msgp, size_t size, int flag)
 	struct ipc_ns *ns = task_ipc_ns(t);
 	long type;
 
-	if (size > (size_t)ns->msg_ctlmax || (long)size < 0 || id < 0)
-		return -EINVAL;
+	/* ksys_msgsnd reads the type first, then do_msgsnd checks. */
 	if (mm_copy_in(t->mm, &type, msgp, sizeof(type)))
 		return -EFAULT;
+	if (size > (size_t)ns->msg_ctlmax || (long)size < 0 || id < 0)
+		return -EINVAL;
 	if (type < 1)
 		return -EINVAL;
 	struct msg *m = xmalloc(sizeof(*m) + size);

@@ -143,7 +143,9 @@ static int shm_create(struct ipc_ns *ns, const struct creds *cr, int key, int fl
 	 * than the sandbox has (the overcommit heuristic's refusal). */
 	if (size > INT64_MAX)
 		return -EINVAL;
-	if (pages > ns->k->mf.limit / PAGE_SIZE)
+	/* No huge pages are reserved (HugePages_Total: 0), so a
+	 * SHM_HUGETLB segment fails as on such a Linux. */
+	if (pages > ns->k->mf.limit / PAGE_SIZE || (flag & SHM_HUGETLB))
 		return -ENOMEM;
 	struct shm_seg *seg = xzalloc(sizeof(*seg));
 	int id = ipc_add(&ns->shm, &seg->obj, ns->shm_ctlmni, cr, key, flag);

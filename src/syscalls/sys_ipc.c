@@ -36,16 +36,16 @@ long sys_semget(struct task *t, const struct syscall_args *a)
 	return sem_get(t, (int)a->arg[0], (int)a->arg[1], (int)a->arg[2]);
 }
 
-/* do_semtimedop's argument checks; TIMEOUT 0 for none. */
+/* do_semtimedop's checks, in Linux's order; TIMEOUT 0 for none. */
 static long do_semtimedop(struct task *t, int id, uaddr_t sops, unsigned nsops, uaddr_t timeout)
 {
 	struct ipc_ns *ns = task_ipc_ns(t);
 	int64_t deadline = -1;
 
-	if (nsops < 1 || id < 0)
-		return -EINVAL;
 	if (nsops > (unsigned)ns->sem_ctls[2])
 		return -E2BIG;
+	if (nsops < 1)
+		return -EINVAL;
 	struct sembuf *ops = xmalloc(nsops * sizeof(*ops));
 	long ret = mm_copy_in(t->mm, ops, sops, nsops * sizeof(*ops));
 	if (!ret && timeout) {
@@ -57,6 +57,8 @@ static long do_semtimedop(struct task *t, int id, uaddr_t sops, unsigned nsops, 
 			deadline = host_monotonic_ns() + MIN(ts.tv_sec, INT64_MAX / 2000000000) *
 				   1000000000 + ts.tv_nsec;
 	}
+	if (!ret && id < 0)
+		ret = -EINVAL;
 	if (!ret)
 		ret = sem_op(t, id, ops, nsops, deadline);
 	free(ops);

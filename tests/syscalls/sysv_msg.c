@@ -167,6 +167,8 @@ TEST(sizes_and_errors)
 	EXPECT_ERRNO(msgsnd(id, test_bad_ptr(), 1, 0), EFAULT);
 	EXPECT_ERRNO(msgrcv(id, &m, (size_t)-1, 0, 0), EINVAL);
 	EXPECT_ERRNO(send(-1, 1, "x", 0), EINVAL);
+	/* The type is read before the other checks. */
+	EXPECT_ERRNO(msgsnd(-1, test_bad_ptr(), msgmax + 1, 0), EFAULT);
 	EXPECT_ERRNO(recv_msg(id + 1, &m, 4, 0, 0), EINVAL);
 	EXPECT_ERRNO(msgctl(id, 999, NULL), EINVAL);
 	/* A bad buffer loses the message, as Linux's. */

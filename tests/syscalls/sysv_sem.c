@@ -82,6 +82,9 @@ TEST(get_and_values)
 	EXPECT_ERRNO(op1(id, 3, 1, 0), EFBIG);
 	EXPECT_ERRNO(semop(id, NULL, 0), EINVAL);
 	EXPECT_ERRNO(semop(id, test_bad_ptr(), 1), EFAULT);
+	/* The operations are copied in before the id is looked at. */
+	EXPECT_ERRNO(semop(-1, test_bad_ptr(), 1), EFAULT);
+	EXPECT_ERRNO(semop(-1, (struct sembuf[1]){ { 0, 1, 0 } }, 1), EINVAL);
 }
 
 TEST(stat_and_info)
