@@ -1,7 +1,8 @@
-# util-linux's ipcmk, ipcs and ipcrm inside one sandbox show what they show
-# natively for the objects they make (ids, keys, pids and times aside: the
-# host has its own objects and clock). ipcrm removes what ipcmk made even
-# when a check fails.
+# System V IPC with real programs: util-linux's ipcmk, ipcs and ipcrm
+# inside one sandbox show what they show natively for the objects they
+# make (ids, keys, pids and times aside: the host has its own objects and
+# clock), and ipcrm removes them even when a check fails; perl's IPC::SysV
+# classes give the same output natively and inside.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +34,19 @@ else
 	expect_rc "$n_rc"
 	expect_file_same "$WORK/native.out" "$OUT" stdout
 	grep -q "removed" "$OUT" || why "ipcrm did not remove the objects"
+	t_end
+fi
+
+if ! perl -MIPC::SysV -e 1 2>/dev/null; then
+	skip perl-sysv "perl has no IPC::SysV"
+else
+	t_begin perl-sysv
+	native perl "$E2E_DIR/prog/ipc.pl"
+	n_rc=$RC
+	cp "$OUT" "$WORK/native.out"
+	cv do -- perl "$E2E_DIR/prog/ipc.pl"
+	expect_rc "$n_rc"
+	expect_file_same "$WORK/native.out" "$OUT" stdout
 	t_end
 fi
 
