@@ -156,6 +156,8 @@ static int shm_create(struct ipc_ns *ns, const struct creds *cr, int key, int fl
 	char name[16];
 	snprintf(name, sizeof(name), "SYSV%08x", (unsigned)key);
 	seg->file = shmem_kernel_file_new(ns->k, name, (int64_t)size, cr);
+	/* /proc/pid/maps shows the id as the inode number, as Linux's. */
+	seg->file->inode->ino = (uint64_t)id;
 	seg->ns = ns;
 	seg->refs = 1;
 	seg->size = size;

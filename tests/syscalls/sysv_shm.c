@@ -141,6 +141,10 @@ TEST(maps_name)
 		*end = 0;
 	EXPECT_TRUE(strstr(line, "rw-s") != NULL);
 	EXPECT_TRUE(strstr(line, "/SYSV00000000 (deleted)") != NULL);
+	/* The inode number is the id. */
+	unsigned long ino = 0;
+	EXPECT_EQ(sscanf(line, "%*s %*s %*s %*s %lu", &ino), 1);
+	EXPECT_EQ(ino, (unsigned long)id);
 	EXPECT_OK(shmdt(a));
 }
 
