@@ -250,6 +250,29 @@ TEST(signal_interrupts_with_eintr)
 	sigaction(SIGUSR1, &old, NULL);
 }
 
+/* Without a handler, a stop and continue restart msgrcv (ERESTARTNOHAND). */
+TEST(stop_and_continue_restart)
+{
+	int id = new_queue(0600);
+	ASSERT_OK(id);
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		struct msgbuf_k m;
+		EXPECT_EQ(recv_msg(id, &m, 64, 0, 0), 4);
+		EXPECT_STREQ(m.mtext, "wake");
+		test_child_exit();
+	}
+	test_wait_state(pid, 'S');
+	EXPECT_OK(kill(pid, SIGSTOP));
+	int status = test_wait(pid, WUNTRACED);
+	EXPECT_TRUE(WIFSTOPPED(status));
+	EXPECT_OK(kill(pid, SIGCONT));
+	test_sleep_ms(20);
+	test_wait_state(pid, 'S');
+	EXPECT_OK(send(id, 1, "wake", 0));
+	EXPECT_EQ(test_wait(pid, 0), 0);
+}
+
 TEST(removal_wakes_with_eidrm)
 {
 	int id = new_queue(0600);

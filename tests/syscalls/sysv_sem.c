@@ -206,6 +206,24 @@ TEST(signal_interrupts_with_eintr)
 	sigaction(SIGUSR1, &old, NULL);
 }
 
+/* A stop and continue end semop too (-EINTR is no restart code). */
+TEST(stop_and_continue_interrupt)
+{
+	int id = new_set(1, 0600);
+	ASSERT_OK(id);
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		EXPECT_ERRNO(op1(id, 0, -1, 0), EINTR);
+		test_child_exit();
+	}
+	EXPECT_EQ(wait_count(id, 0, GETNCNT, 1), 1);
+	EXPECT_OK(kill(pid, SIGSTOP));
+	int status = test_wait(pid, WUNTRACED);
+	EXPECT_TRUE(WIFSTOPPED(status));
+	EXPECT_OK(kill(pid, SIGCONT));
+	EXPECT_EQ(test_wait(pid, 0), 0);
+}
+
 TEST(removal_wakes_with_eidrm)
 {
 	int id = new_set(1, 0600);
