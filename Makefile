@@ -14,9 +14,10 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -DCVISOR_SAN
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-SRCS     := $(shell find src -name '*.c' | sort)
+SRCS     := $(shell find src -name '*.c' -not -path 'src/vdso/*' | sort)
 MAIN_SRC := src/runtime/main.c
-LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(MAIN_SRC),$(SRCS)))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(MAIN_SRC),$(SRCS))) \
+            $(BUILD)/obj/loader/vdso_image.o
 MAIN_OBJ := $(BUILD)/obj/runtime/main.o
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -38,6 +39,22 @@ $(BUILD)/obj/syscalls/table.o: $(BUILD)/gen/syscall_names.h
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The vDSO runs in the application: freestanding, position independent,
+# never instrumented, the same in every build. vdso_image.S embeds it.
+VDSO_CFLAGS := -std=gnu17 -O2 -Wall -Wextra -Iinclude -fPIC -ffreestanding \
+               -fno-builtin -fno-stack-protector -fno-sanitize=all
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,src/vdso/vdso.lds -Wl,--hash-style=both \
+                -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=none -Wl,--eh-frame-hdr \
+                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -s
+$(BUILD)/vdso/vdso.so: src/vdso/vdso.c src/vdso/vdso.lds include/cvisor/vdso_params.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) -o $@ src/vdso/vdso.c
+	@if readelf -r $@ | grep -q 'Relocation section'; then \
+		echo "$@: the vDSO must have no relocations" >&2; rm -f $@; exit 1; fi
+$(BUILD)/obj/loader/vdso_image.o: src/loader/vdso_image.S $(BUILD)/vdso/vdso.so
+	@mkdir -p $(dir $@)
+	$(CC) -c -DVDSO_SO='"$(BUILD)/vdso/vdso.so"' $< -o $@
 
 $(BUILD)/libcvisor.a: $(LIB_OBJS)
 	@rm -f $@

@@ -14,6 +14,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,15 @@ static long fig_getpid(long n)
 {
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getpid);
+	return n;
+}
+
+/* Through glibc, which calls the vDSO: no system call at all. */
+static long fig_clock_gettime(long n)
+{
+	struct timespec ts;
+	for (long i = 0; i < n; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 	return n;
 }
 
@@ -220,8 +232,70 @@ static long fig_pipe_throughput(long n)
 	return n * PIPE_CHUNK;
 }
 
+static void *thread_returns(void *arg)
+{
+	return arg;
+}
+
+static long fig_thread_create_join(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pthread_t th;
+		int err = pthread_create(&th, NULL, thread_returns, NULL);
+		if (err)
+			return -err;
+		pthread_join(th, NULL);
+	}
+	return n;
+}
+
+/* Whose turn it is in the futex ping-pong: 0 the main thread's, 1 its
+ * peer's. Each side waits on the word until it is its turn, hands the
+ * turn over and wakes the other. */
+static _Atomic int futex_turn;
+
+static void futex_wait_while(int val)
+{
+	while (atomic_load(&futex_turn) == val)
+		syscall(SYS_futex, &futex_turn, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_hand_over(int to)
+{
+	atomic_store(&futex_turn, to);
+	syscall(SYS_futex, &futex_turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *futex_peer(void *arg)
+{
+	long n = *(long *)arg;
+
+	for (long i = 0; i < n; i++) {
+		futex_wait_while(0);
+		futex_hand_over(0);
+	}
+	return NULL;
+}
+
+static long fig_futex_pingpong(long n)
+{
+	pthread_t th;
+
+	atomic_store(&futex_turn, 0);
+	int err = pthread_create(&th, NULL, futex_peer, &n);
+	if (err)
+		return -err;
+	for (long i = 0; i < n; i++) {
+		futex_hand_over(1);
+		futex_wait_while(1);
+	}
+	pthread_join(th, NULL);
+	return n;
+}
+
 static const struct figure figures[] = {
 	{ "getpid", "ns/op", fig_getpid },
+	{ "clock_gettime", "ns/op", fig_clock_gettime },
 	{ "open_close", "ns/op", fig_open_close },
 	{ "stat", "ns/op", fig_stat },
 	{ "mmap_touch", "pages/s", fig_mmap_touch },
@@ -229,6 +303,8 @@ static const struct figure figures[] = {
 	{ "fork_exec_wait", "us", fig_fork_exec_wait },
 	{ "pipe_pingpong", "us", fig_pipe_pingpong },
 	{ "pipe_throughput", "MB/s", fig_pipe_throughput },
+	{ "thread_create_join", "us", fig_thread_create_join },
+	{ "futex_pingpong", "us", fig_futex_pingpong },
 };
 
 #define N_FIGURES (sizeof(figures) / sizeof(figures[0]))

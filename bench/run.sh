@@ -10,7 +10,7 @@
 # timed per repetition, default 10). Raw results go to bench/out/.
 #
 # The figures come from bench/micro.c (one line `name value unit` each) plus
-# `startup`, measured here. To add a figure, add it to micro.c; to add a
+# `startup` and `python_startup` (when python3 is installed), measured here. To add a figure, add it to micro.c; to add a
 # sandbox, write run_<name> and append <name> to RUNNERS.
 # shellcheck disable=SC1010,SC2317 # "do" is a cvisor verb; run_* are called as run_$r
 set -u
@@ -55,6 +55,21 @@ startup() {
 	echo "startup $(((st_t1 - st_t0) / STARTS / 1000)) us"
 }
 
+# python_startup RUNNER: us per `python3 -c pass` in the sandbox (a
+# dynamically linked program that opens and maps hundreds of files)
+PYTHON=$(command -v python3 || true)
+python_startup() {
+	[ -n "$PYTHON" ] || return 0
+	py_t0=$(date +%s%N)
+	py_i=0
+	while [ $py_i -lt "$STARTS" ]; do
+		"run_$1" "$PYTHON" -c pass || return 1
+		py_i=$((py_i + 1))
+	done
+	py_t1=$(date +%s%N)
+	echo "python_startup $(((py_t1 - py_t0) / STARTS / 1000)) us"
+}
+
 # Repetitions interleave the runners, so that drift in the machine's speed
 # hits them alike. Each result line: RUNNER FIGURE VALUE UNIT.
 rep=1
@@ -64,6 +79,7 @@ while [ $rep -le "$REPS" ]; do
 		printf ' %s' "$r"
 		{
 			startup "$r" &&
+				python_startup "$r" &&
 				"run_$r" "$MICRO" -t "$MICRO_SECS"
 		} 2>"$OUT/$r.$rep.err" | sed "s/^/$r /" >"$OUT/$r.$rep.txt"
 	done
@@ -99,14 +115,14 @@ function fmt(x) {
 }
 END {
 	nr = split(runners, r, " ")
-	printf "%-16s %-8s %12s", "figure", "unit", r[1]
+	printf "%-20s %-8s %12s", "figure", "unit", r[1]
 	for (i = 2; i <= nr; i++)
 		printf " %12s %8s", r[i], "ratio"
 	printf "\n"
 	for (f = 1; f <= nfig; f++) {
 		fig = order[f]
 		base = median(r[1] SUBSEP fig)
-		printf "%-16s %-8s %12s", fig, unit[fig], fmt(base)
+		printf "%-20s %-8s %12s", fig, unit[fig], fmt(base)
 		for (i = 2; i <= nr; i++) {
 			m = median(r[i] SUBSEP fig)
 			ratio = (m == "" || base == "" || base == 0) ? "" : m / base
@@ -120,6 +136,7 @@ END {
 # native's.
 status=0
 nfig=$(($("$MICRO" -l | wc -l) + 1))
+[ -z "$PYTHON" ] || nfig=$((nfig + 1))
 for r in $RUNNERS; do
 	rep=1
 	while [ $rep -le "$REPS" ]; do

@@ -26,4 +26,13 @@ long eventfd_create(const struct creds *cr, unsigned initval, int flags, struct 
 struct task;
 long signalfd_setup(struct task *t, int ufd, uint64_t mask, int flags, struct file **out);
 
+/* pidfds (fs/pidfd): a new one for process TG (ts_lock held; FLAGS:
+ * O_NONBLOCK); the process a pidfd names, NULL once reaped (ts_lock
+ * held); its tgid, found or not. */
+struct thread_group;
+extern const struct file_ops pidfd_fops;
+struct file *pidfd_new_locked(const struct creds *cr, struct thread_group *tg, int flags);
+struct thread_group *pidfd_tg_locked(struct file *f);
+int pidfd_tgid(struct file *f);
+
 #endif

@@ -22,6 +22,7 @@
 #include "cvisor/ktimer.h"
 #include "cvisor/memfile.h"
 #include "cvisor/platform.h"
+#include "cvisor/vdso_params.h"
 #include "cvisor/waitqueue.h"
 
 struct task;
@@ -60,12 +61,19 @@ struct pid_ns {
 	struct thread_group *init;	/* [ts] */
 };
 
-/* Time as the sandbox sees it: host clocks plus offsets fixed at boot (and
- * shifted on restore). */
+/* Time as the sandbox sees it (src/kernel/timekeeper.c): host clocks plus
+ * offsets fixed at boot (and shifted on restore), read through the TSC
+ * once it is calibrated, with the parameters the vDSO reads too. */
 struct timekeeper {
 	int64_t boot_mono_ns;		/* host monotonic time at boot */
 	int64_t mono_offset_ns;		/* added to host monotonic time */
 	int64_t real_offset_ns;		/* added to host realtime */
+
+	struct vdso_time clock;		/* the sentry's copy of the parameters */
+	struct vdso_time *published;	/* the [vvar] page of every process */
+	uint64_t sample_tsc;		/* the last calibration sample */
+	int64_t sample_host_ns;
+	struct ktimer update;		/* recalibrates every second */
 };
 
 /* Token bucket: RATE events a second with a burst of BURST. */
@@ -112,6 +120,7 @@ struct kernel {
 	struct platform platform;
 	struct memfile mf;
 	struct timekeeper tk;
+	struct file *vdso;		/* the vDSO and [vvar] (src/loader/vdso.c) */
 	unsigned ncpus;
 	unsigned max_tasks;
 
@@ -134,9 +143,16 @@ struct kernel {
 	 * for the kernel outlives every epoll item queued on it, at the
 	 * cost of waking readers of other processes for nothing. */
 	struct waitqueue signalfd_wq;
+	/* A process exited or was reaped: pidfd pollers look again (one
+	 * for all, as signalfd_wq). */
+	struct waitqueue pidfd_wq;
 
 	struct syslog syslog;
 	struct ktimers timers;
+	/* Samples the CPU time of processes with CPU itimers or RLIMIT_CPU
+	 * (cpu_ticker.c); armed only while one has. */
+	struct ktimer cpu_ticker;
+	bool cpu_ticker_armed;				/* [ts] */
 	struct futex_table futexes;
 	_Atomic uint64_t unique_id;
 	struct ratelimit unimpl_events;
@@ -156,6 +172,8 @@ int kernel_start(struct kernel *k, const struct process_args *pargs);
 int kernel_wait(struct kernel *k);
 
 uint64_t kernel_unique_id(struct kernel *k);
+/* Starts the timekeeper, publishing into PUBLISHED (a [vvar] page). */
+void timekeeper_init(struct kernel *k, struct vdso_time *published);
 /* Sandbox clocks, in nanoseconds. */
 int64_t kernel_monotonic_ns(struct kernel *k);
 int64_t kernel_realtime_ns(struct kernel *k);

@@ -20,7 +20,19 @@ struct exec_args {
 	char *const *argv;
 	char *const *envp;
 	const struct creds *creds;
+	uint64_t affinity;	/* the CPUs the process may run on */
+	uint64_t stack_limit;	/* RLIMIT_STACK */
 };
+
+/* Creates the vDSO of kernel K and starts its timekeeper. */
+struct kernel;
+int vdso_init(struct kernel *k);
+/* Maps the [vvar] pages and the vDSO into MM, for a process whose CPU
+ * affinity is AFFINITY (a mask of the sandbox's CPUs). Returns the vDSO's
+ * address (AT_SYSINFO_EHDR) or -errno. */
+int64_t vdso_map(struct mm *mm, uint64_t affinity);
+/* Tells MM's vDSO that its process now runs on the CPUs of MASK. */
+void vdso_set_affinity(struct mm *mm, uint64_t mask);
 
 /* Loads ARGS into MM (empty) and fills REGS. Returns 0, or -ENOEXEC (with
  * the reason in ERR), -ENOMEM, -EFAULT... */

@@ -25,6 +25,7 @@ struct vma {
 	RB_ENTRY(vma) node;
 	uaddr_t start, end;	/* [start, end), page aligned */
 	int prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
+	int maxprot;		/* what mprotect may grant (Linux's VM_MAY*) */
 	int flags;		/* MAP_PRIVATE or MAP_SHARED, MAP_ANONYMOUS, MAP_GROWSDOWN */
 	struct file *file;	/* backing file of a file mapping (a reference) */
 	uint64_t file_off;	/* file offset of start */
@@ -61,7 +62,13 @@ struct mm {
 	uint64_t auxv[64];	/* saved auxiliary vector, for /proc/pid/auxv */
 	int auxv_len;
 	struct file *exe;	/* for /proc/pid/exe */
+	uaddr_t vvar_proc;	/* the vDSO's per-process [vvar] page */
+	uint64_t stack_limit;	/* RLIMIT_STACK, for growing stacks */
 };
+
+/* Linux's stack_guard_gap: a growing stack stays this far above the
+ * accessible mapping below it, and mmap keeps this room below stacks. */
+#define MM_STACK_GUARD_GAP (256UL * 4096)
 
 struct mm *mm_new(struct kernel *k);
 void mm_get(struct mm *mm);
@@ -86,6 +93,9 @@ int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice);
 uaddr_t mm_brk(struct mm *mm, uaddr_t newbrk);
 /* Names the VMA at ADDR for /proc maps ("[stack]"); NAME must be static. */
 void mm_set_vma_name(struct mm *mm, uaddr_t addr, const char *name);
+/* The same, and the VMA may never be made writable or executable (a
+ * kernel page such as [vvar]: mprotect fails with EACCES). */
+void mm_set_vma_readonly(struct mm *mm, uaddr_t addr, const char *name);
 /* Sets up the heap after exec: brk starts at START (page aligned up). */
 void mm_set_brk_start(struct mm *mm, uaddr_t start);
 
@@ -131,6 +141,17 @@ struct mm_pin {
 };
 ssize_t mm_pin(struct mm *mm, uaddr_t addr, size_t len, bool write, struct mm_pin *pin);
 void mm_unpin(struct mm_pin *pin);
+
+/* Writes SIZE bytes at ADDR, within one page of a VMA the kernel made
+ * and named NAME (the [vvar] pages), whatever its protection, as the
+ * kernel writes its own pages: copy-on-write is broken, the application
+ * sees the new bytes. -EFAULT if no such VMA is there any more (the
+ * application unmapped or moved it). */
+int mm_write_kernel_page(struct mm *mm, uaddr_t addr, const void *src, size_t size,
+			 const char *name);
+
+/* The process's RLIMIT_STACK changed: how far its stacks may grow. */
+void mm_set_stack_limit(struct mm *mm, uint64_t limit);
 
 /* Bytes of memory-file pages mapped by MM (resident set size). */
 uint64_t mm_resident_bytes(struct mm *mm);

@@ -5,7 +5,8 @@
  * SYSCALL definitions. */
 
 /* sys_process.c */
-SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes and threads; no new namespaces yet; CLONE_VM without CLONE_THREAD copies")
+SYSCALL(clone, SUPPORT_PARTIAL, "xxxxx", "processes and threads; no new namespaces yet; CLONE_VM without CLONE_THREAD copies; CLONE_PIDFD of processes only")
+SYSCALL(clone3, SUPPORT_PARTIAL, "pu", "as clone; CLONE_INTO_CGROUP: EBADF (no cgroups); set_tid for the one PID namespace")
 SYSCALL(fork, SUPPORT_FULL, "", NULL)
 SYSCALL(vfork, SUPPORT_PARTIAL, "", "the child gets a copy of the address space; the parent waits as vfork says")
 SYSCALL(exit, SUPPORT_FULL, "d", NULL)
@@ -125,6 +126,10 @@ SYSCALL(tkill, SUPPORT_FULL, "dS", NULL)
 SYSCALL(tgkill, SUPPORT_FULL, "ddS", NULL)
 SYSCALL(rt_sigqueueinfo, SUPPORT_FULL, "dSp", NULL)
 SYSCALL(rt_tgsigqueueinfo, SUPPORT_FULL, "ddSp", NULL)
+SYSCALL(pidfd_send_signal, SUPPORT_PARTIAL, "fSpx", "no PIDFD_SIGNAL_THREAD or PIDFD_SIGNAL_PROCESS_GROUP")
+
+/* sys_pidfd.c */
+SYSCALL(pidfd_open, SUPPORT_PARTIAL, "dx", "process pidfds: no PIDFD_THREAD")
 
 /* sys_time.c */
 SYSCALL(clock_gettime, SUPPORT_FULL, "cp", NULL)
@@ -134,8 +139,8 @@ SYSCALL(time, SUPPORT_FULL, "p", NULL)
 SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)
 SYSCALL(clock_nanosleep, SUPPORT_PARTIAL, "cxpp", "CLOCK_REALTIME and CLOCK_MONOTONIC")
 SYSCALL(alarm, SUPPORT_FULL, "u", NULL)
-SYSCALL(getitimer, SUPPORT_PARTIAL, "dp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
-SYSCALL(setitimer, SUPPORT_PARTIAL, "dpp", "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL (no per-process user/system CPU-time accounting yet)")
+SYSCALL(getitimer, SUPPORT_FULL, "dp", NULL)
+SYSCALL(setitimer, SUPPORT_FULL, "dpp", "ITIMER_VIRTUAL and ITIMER_PROF: 10 ms granularity")
 
 /* sys_timer.c */
 SYSCALL(timer_create, SUPPORT_PARTIAL, "cpp", "CLOCK_REALTIME, MONOTONIC, BOOTTIME, TAI, the _ALARM ones with CAP_WAKE_ALARM, and the caller's own CPU clocks (polled); not the CPU clocks of other processes or threads (EINVAL)")

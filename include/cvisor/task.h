@@ -39,6 +39,7 @@ struct uts_ns;
 struct thread_group {
 	struct kernel *k;
 	pid_t tgid;			/* in the root PID namespace */
+	uint64_t serial;		/* kernel-unique: what pidfds know it by */
 	struct task *leader;
 	TAILQ_HEAD(, task) tasks;	/* [ts] */
 	int nr_tasks;			/* [ts] live tasks */
@@ -51,6 +52,11 @@ struct thread_group {
 	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
 	bool has_ctty;			/* [ts] the console is its controlling terminal */
 	struct ktimer itimer_real;	/* ITIMER_REAL and alarm(2): SIGALRM */
+	/* ITIMER_VIRTUAL and ITIMER_PROF (cpu_ticker.c): the expiry in the
+	 * process's user, or user+system, CPU time (0: disarmed). */
+	struct cpu_itimer {
+		int64_t expires, interval;
+	} cpu_itimers[2];		/* [ts] */
 	/* POSIX timers (posix_timer.h). */
 	pthread_mutex_t timers_lock;
 	LIST_HEAD(, posix_timer) timers;	/* [timers_lock + ts] */
@@ -195,8 +201,8 @@ struct task {
 extern __thread struct task *current_task;
 
 /* Allocation of processes and tasks, shared by PID 1 and clone. Called
- * with ts_lock held for tg_alloc (it takes a PID). */
-struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent);
+ * with ts_lock held for tg_alloc; PID 0 takes the next one. */
+struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *parent, pid_t pid);
 struct task *task_alloc(struct kernel *k, struct thread_group *tg);
 /* Unlinks and frees a reaped (or never waited-for) thread group. */
 void tg_release_locked(struct thread_group *tg);
@@ -224,9 +230,19 @@ long task_wait(struct task *t, idtype_t which, pid_t id, int options, struct wai
 long task_execve(struct task *t, struct file *f, const char *path, char **argv, int argc,
 		 char **envp, char *err, size_t errlen);
 
-/* clone(2) of a new process; returns the child's pid or -errno. */
-long task_clone(struct task *t, uint64_t flags, uaddr_t stack, uaddr_t ptid, uaddr_t ctid,
-		uint64_t tls);
+/* What fork, vfork, clone and clone3 ask for (Linux's kernel_clone_args),
+ * checked as far as the syscall's own rules go. */
+struct clone_request {
+	uint64_t flags;		/* CLONE_*, without an exit signal */
+	int exit_signal;
+	uaddr_t stack;		/* the child's stack pointer; 0: the caller's */
+	uaddr_t parent_tid, child_tid;
+	uaddr_t pidfd;		/* CLONE_PIDFD: where the child's pidfd goes */
+	uint64_t tls;
+	pid_t set_tid;		/* clone3: the child's pid; 0: the next one */
+};
+/* A new process or thread; returns the child's pid or -errno. */
+long task_clone(struct task *t, const struct clone_request *req);
 /* Lets a vfork parent go on (the child exec'd or is exiting). */
 void task_vfork_release(struct task *t);
 
@@ -253,6 +269,8 @@ pid_t task_session_nr(struct task *observer, struct thread_group *tg);
 /* The process (zombies included, as Linux's find_task_by_vpid) / the
  * task that OBSERVER calls PID, or NULL. ts_lock held. */
 struct thread_group *tg_lookup_locked(struct task *observer, pid_t pid);
+/* The sandbox CPUs TG may run on, as a mask; ts_lock held. */
+uint64_t tg_affinity_locked(const struct thread_group *tg);
 struct task *task_lookup_locked(struct task *observer, pid_t tid);
 
 /* The task loop; the body of every task's sentry thread. */
@@ -279,6 +297,17 @@ void task_interrupt_locked(struct task *t);
 int64_t task_cpu_ns(struct task *t);
 /* The same split: the application's (user) and the sentry's (system). */
 void task_cpu_times(struct task *t, int64_t *user, int64_t *sys);
+/* TG's CPU time: its exited tasks' and its live ones'. ts_lock held. */
+void tg_cpu_times_locked(struct thread_group *tg, int64_t *user, int64_t *sys);
+/* CPU-time timers (cpu_ticker.c): ITIMER_VIRTUAL or ITIMER_PROF (WHICH)
+ * of TG, value and interval in ns; and RLIMIT_CPU. */
+void cpu_ticker_init(struct kernel *k);
+void cpu_itimer_get(struct thread_group *tg, int which, int64_t *value, int64_t *interval);
+void cpu_itimer_set(struct thread_group *tg, int which, int64_t value, int64_t interval,
+		    int64_t *old_value, int64_t *old_interval);
+/* A process may have gained a CPU-time limit: the ticker looks at it
+ * soon. ts_lock held. */
+void cpu_ticker_kick_locked(struct kernel *k);
 /* Adds the exiting T's CPU time to its process's; T's own thread, before
  * its context goes. */
 void rusage_task_exit(struct task *t);

@@ -8,6 +8,7 @@
 
 #include "cvisor/ipc.h"
 #include "cvisor/kernel.h"
+#include "cvisor/loader.h"
 #include "cvisor/log.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
@@ -74,12 +75,18 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 
 	pthread_mutex_init(&k->ts_lock, NULL);
 	waitqueue_init(&k->signalfd_wq);
+	waitqueue_init(&k->pidfd_wq);
 	pthread_cond_init(&k->ts_changed, NULL);
 	TAILQ_INIT(&k->thread_groups);
 	pthread_mutex_init(&k->syslog.lock, NULL);
 	ratelimit_init(&k->unimpl_events, 100, 1000);
 	ktimers_init(&k->timers);
+	cpu_ticker_init(k);
 	futex_table_init(&k->futexes);
+	if ((err = vdso_init(k)) < 0) {
+		log_error("cannot create the vDSO: %s", strerror(-err));
+		return err;
+	}
 
 	syslog_printf(k, "Linux version %s (cvisor) %s", CVISOR_UTS_RELEASE, CVISOR_UTS_VERSION);
 	syslog_printf(k, "Command line: cvisor");
@@ -92,16 +99,6 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 uint64_t kernel_unique_id(struct kernel *k)
 {
 	return ++k->unique_id;
-}
-
-int64_t kernel_monotonic_ns(struct kernel *k)
-{
-	return host_monotonic_ns() + k->tk.mono_offset_ns;
-}
-
-int64_t kernel_realtime_ns(struct kernel *k)
-{
-	return host_realtime_ns() + k->tk.real_offset_ns;
 }
 
 int kernel_clock_read(struct task *t, clockid_t id, int64_t *ns)

@@ -18,13 +18,26 @@ void task_cpu_times(struct task *t, int64_t *user, int64_t *sys)
 	const struct platform_ops *ops = t->k->platform.ops;
 	struct timespec ts;
 	clockid_t cid;
-	*user = t->ctx ? ops->ctx_cpu_ns(t->ctx) : 0;
+	*user = t->app_cpu_before_exec + (t->ctx ? ops->ctx_cpu_ns(t->ctx) : 0);
 	*sys = 0;
 	/* A task whose sentry thread has not started yet (task_run sets
 	 * t->thread) has used nothing: its handle is not one to look at. */
 	if (t->thread && pthread_getcpuclockid(t->thread, &cid) == 0 &&
 	    clock_gettime(cid, &ts) == 0)
 		*sys = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void tg_cpu_times_locked(struct thread_group *tg, int64_t *user, int64_t *sys)
+{
+	*user = tg->utime_ns;
+	*sys = tg->stime_ns;
+	struct task *each;
+	TAILQ_FOREACH(each, &tg->tasks, tg_entry) {
+		int64_t u, s;
+		task_cpu_times(each, &u, &s);
+		*user += u;
+		*sys += s;
+	}
 }
 
 void rusage_task_exit(struct task *t)

@@ -151,6 +151,10 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 	struct arch_regs regs;
 	struct exec_args ea = { .task = t, .file = f, .filename = path,
 				.argv = img->argv, .envp = envp, .creds = t->creds };
+	pthread_mutex_lock(&t->k->ts_lock);
+	ea.affinity = tg_affinity_locked(t->tg);
+	ea.stack_limit = t->tg->rlimits[RLIMIT_STACK].rlim_cur;
+	pthread_mutex_unlock(&t->k->ts_lock);
 	ret = loader_exec(mm, &ea, &regs, why, sizeof(why));
 	if (ret < 0) {
 		log_debug("execve %s: %s", img->path, why);
@@ -181,10 +185,11 @@ long task_execve(struct task *t, struct file *f, const char *path, char **argv, 
 	memcpy(t->comm, base, strnlen(base, sizeof(t->comm) - 1));
 	pthread_mutex_unlock(&t->k->ts_lock);
 	/* The old stub's CPU time stays the task's: the CPU clocks count
-	 * on across exec. */
-	if (t->ctx)
-		t->app_cpu_before_exec += t->k->platform.ops->ctx_cpu_ns(t->ctx);
+	 * on across exec. Added once the stub is gone, so that no sample
+	 * counts it twice. */
+	int64_t old_cpu = t->ctx ? t->k->platform.ops->ctx_cpu_ns(t->ctx) : 0;
 	mm_put(old);	/* this thread traces the old stub: it goes now */
+	t->app_cpu_before_exec += old_cpu;
 	t->regs.r = regs.r;
 	arch_fpu_reset(&t->regs.fpu);
 	fdt_close_on_exec(t->fdt);

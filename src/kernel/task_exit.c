@@ -131,6 +131,7 @@ static void tg_exit_locked(struct thread_group *tg)
 		signal_notify_parent_locked(tg, CLD_EXITED, WEXITSTATUS(st));
 	else
 		signal_notify_parent_locked(tg, CLD_KILLED, WTERMSIG(st));
+	waitqueue_wake_all(&k->pidfd_wq);
 	if (autoreap)
 		tg_release_locked(tg);
 }
@@ -138,6 +139,7 @@ static void tg_exit_locked(struct thread_group *tg)
 void tg_release_locked(struct thread_group *tg)
 {
 	TAILQ_REMOVE(&tg->k->thread_groups, tg, all);
+	waitqueue_wake_all(&tg->k->pidfd_wq);
 	if (tg->parent)
 		LIST_REMOVE(tg, sibling);
 	sigpending_flush(&tg->shared_pending, ~0ULL);

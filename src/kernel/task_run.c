@@ -19,6 +19,13 @@ static void handle_fault(struct task *t, const struct fault_info *fi)
 		int r = -mm_handle_fault(t->mm, fi->addr, false);
 		if (r == 0)
 			return;
+		/* The host found no page, yet in an accessible VMA the page
+		 * is mirrored now (what ACCERR means there): another thread's
+		 * fault mirrored it meanwhile. Run again: an access that is
+		 * really forbidden faults again, with the page present. */
+		if (sig == SIGSEGV && code == SEGV_MAPERR && r == SEGV_ACCERR &&
+		    mm_prot_at(t->mm, fi->addr) > 0)
+			return;
 		sig = r & MM_FAULT_SIGBUS ? SIGBUS : SIGSEGV;
 		code = r & ~MM_FAULT_SIGBUS;
 		present = sig == SIGSEGV && code == SEGV_ACCERR;

@@ -29,7 +29,7 @@ static void set_default_rlimits(struct thread_group *tg, struct kernel *k)
 static struct task *create_init(struct kernel *k, const struct process_args *pa, int *err)
 {
 	pthread_mutex_lock(&k->ts_lock);
-	struct thread_group *tg = tg_alloc_locked(k, NULL);
+	struct thread_group *tg = tg_alloc_locked(k, NULL, 0);
 	tg->pgid = tg->sid = tg->tgid;
 	set_default_rlimits(tg, k);
 	struct task *t = task_alloc(k, tg);

@@ -11,10 +11,9 @@
 #include "cvisor/mm.h"
 #include "loader_internal.h"
 
-#define STACK_SIZE (8UL << 20)		/* RLIMIT_STACK's default */
+#define STACK_EXPAND (128UL << 10)	/* the stack's first size, as Linux */
 #define STACK_TOP (ARCH_APP_TOP - PAGE_SIZE)
-#define MMAP_GAP (128UL << 20)		/* between the stack and mmap area */
-#define ARG_MAX_BYTES (STACK_SIZE / 4)	/* Linux: a quarter of the stack */
+#define MMAP_GAP_MIN (128UL << 20)	/* between the stack and mmap area */
 
 static const char stack_name[] = "[stack]";
 
@@ -49,13 +48,14 @@ static uint64_t hwcap(void)
 
 static int build_stack(struct mm *mm, const struct exec_args *args,
 		       const struct elf_image *prog, const struct elf_image *interp,
-		       struct arch_regs *regs)
+		       uaddr_t vdso, struct arch_regs *regs)
 {
 	struct stack s = { .mm = mm, .sp = STACK_TOP };
 	size_t bytes = strlen(args->filename) + 1;
 	size_t argc = count_strings(args->argv, &bytes);
 	size_t envc = count_strings(args->envp, &bytes);
-	if (bytes > ARG_MAX_BYTES)
+	/* Linux: a quarter of RLIMIT_STACK, at most 6 MiB. */
+	if (bytes > MIN(args->stack_limit / 4, 6UL << 20))
 		return -E2BIG;
 
 	uaddr_t execfn, platform, random, at;
@@ -87,6 +87,7 @@ static int build_stack(struct mm *mm, const struct exec_args *args,
 		goto out;
 
 	uint64_t auxv[] = {
+		AT_SYSINFO_EHDR, vdso,
 		AT_PHDR, prog->phdr,
 		AT_PHENT, sizeof(Elf64_Phdr),
 		AT_PHNUM, prog->phnum,
@@ -136,8 +137,14 @@ int loader_exec(struct mm *mm, const struct exec_args *args, struct arch_regs *r
 	struct elf_image *prog = xmalloc(sizeof(*prog)), *interp = NULL;
 	int ret;
 
-	mm->mmap_top = STACK_TOP - STACK_SIZE - MMAP_GAP;
-	int64_t stack = mm_mmap(mm, STACK_TOP - STACK_SIZE, STACK_SIZE,
+	/* Linux's mmap_base: the stack may grow to its limit, and the gap
+	 * stays between 128 MiB and 5/6 of the address space. */
+	uint64_t gap = MIN(MAX(args->stack_limit, MMAP_GAP_MIN - MM_STACK_GUARD_GAP) +
+			   MM_STACK_GUARD_GAP, ARCH_APP_TOP / 6 * 5);
+	mm->mmap_top = round_down(STACK_TOP - gap, PAGE_SIZE);
+	mm_set_stack_limit(mm, args->stack_limit);
+	uint64_t first = MIN(STACK_EXPAND, round_down(args->stack_limit, PAGE_SIZE));
+	int64_t stack = mm_mmap(mm, STACK_TOP - first, first,
 				PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
 	if (stack < 0) {
@@ -163,7 +170,12 @@ int loader_exec(struct mm *mm, const struct exec_args *args, struct arch_regs *r
 		if (ret < 0)
 			goto out;
 	}
-	ret = build_stack(mm, args, prog, interp, regs);
+	int64_t vdso = vdso_map(mm, args->affinity);
+	if (vdso < 0) {
+		ret = loader_fail(err, errlen, (int)vdso, "cannot map the vDSO");
+		goto out;
+	}
+	ret = build_stack(mm, args, prog, interp, (uaddr_t)vdso, regs);
 	if (ret < 0)
 		loader_fail(err, errlen, ret, "cannot build the initial stack");
 out:

@@ -184,7 +184,7 @@ int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write)
 	int ret = -SEGV_MAPERR;
 
 	pthread_mutex_lock(&mm->lock);
-	struct vma *v = vma_find(mm, addr);
+	struct vma *v = vma_find_grow(mm, addr);
 	if (!v)
 		goto out;
 	ret = -SEGV_ACCERR;
@@ -259,6 +259,32 @@ int mm_futex_key(struct mm *mm, uaddr_t addr, bool private_op, struct mm_futex_k
 		goto out;
 	}
 	*key = (struct mm_futex_key){ .mm = NULL, .word = (*pte & PTE_OFF_MASK) | (addr & ~PAGE_MASK) };
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int mm_write_kernel_page(struct mm *mm, uaddr_t addr, const void *src, size_t size,
+			 const char *name)
+{
+	uaddr_t page = round_down(addr, PAGE_SIZE);
+	int ret = -EFAULT;
+	if (addr + size > page + PAGE_SIZE)
+		return -EFAULT;
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	if (!v || v->name != name)
+		goto out;
+	uint64_t *pte = pt_entry(&mm->pt, page / PAGE_SIZE, false);
+	uint64_t before = pte && (*pte & PTE_PRESENT) ? *pte & PTE_OFF_MASK : 0;
+	if ((ret = mm_populate(mm, v, page, page + PAGE_SIZE, true)) < 0)
+		goto out;
+	pte = pt_entry(&mm->pt, page / PAGE_SIZE, false);
+	memcpy((char *)memfile_ptr(mm_memfile(mm), *pte & PTE_OFF_MASK) + (addr - page), src, size);
+	/* A copy-on-write break gave the page a new home: the platform
+	 * still maps the old one. */
+	if (before && before != (*pte & PTE_OFF_MASK))
+		mm_unmirror(mm, page, page + PAGE_SIZE);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;

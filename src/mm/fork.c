@@ -61,6 +61,8 @@ struct mm *mm_fork(struct mm *parent)
 	child->env_end = parent->env_end;
 	memcpy(child->auxv, parent->auxv, sizeof(child->auxv));
 	child->auxv_len = parent->auxv_len;
+	child->vvar_proc = parent->vvar_proc;
+	child->stack_limit = parent->stack_limit;
 	if (parent->exe)
 		child->exe = file_get(parent->exe);
 	pthread_mutex_unlock(&parent->lock);

@@ -13,6 +13,9 @@ RB_PROTOTYPE(vma_tree, vma, node, vma_cmp)
 struct memfile *mm_memfile(struct mm *mm);
 /* The VMA containing ADDR, or NULL. */
 struct vma *vma_find(struct mm *mm, uaddr_t addr);
+/* The VMA containing ADDR, after growing a stack down to it if ADDR is
+ * just below one (stack.c); NULL if none. */
+struct vma *vma_find_grow(struct mm *mm, uaddr_t addr);
 /* The first VMA ending above ADDR, or NULL. */
 struct vma *vma_find_after(struct mm *mm, uaddr_t addr);
 

@@ -22,7 +22,7 @@ static size_t for_each_piece(struct mm *mm, uaddr_t addr, size_t size, bool writ
 	while (done < size) {
 		uaddr_t a = addr + done;
 		if (!v || a >= v->end || a < v->start) {
-			v = vma_find(mm, a);
+			v = vma_find_grow(mm, a);
 			if (!v || !vma_readable(v) || (write && !(v->prot & PROT_WRITE)))
 				break;
 		}

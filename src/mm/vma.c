@@ -133,7 +133,7 @@ void vma_split_range(struct mm *mm, uaddr_t start, uaddr_t end)
 static bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && !a->file && !b->file && a->prot == b->prot &&
-	       a->flags == b->flags && a->name == b->name;
+	       a->maxprot == b->maxprot && a->flags == b->flags && a->name == b->name;
 }
 
 /* Merges V with anonymous neighbours that look the same, as Linux does. */
@@ -200,7 +200,10 @@ uaddr_t mm_find_gap(struct mm *mm, uint64_t len)
 			return top - len;
 		if (!v)
 			return 0;
-		top = MIN(top, v->start);
+		uaddr_t below = v->start;
+		if ((v->flags & MAP_GROWSDOWN) && below > MM_STACK_GUARD_GAP)
+			below -= MM_STACK_GUARD_GAP;	/* room for it to grow */
+		top = MIN(top, below);
 		v = RB_PREV(vma_tree, &mm->vmas, v);
 	}
 }
@@ -266,6 +269,11 @@ int64_t mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags,
 	v->start = addr;
 	v->end = addr + size;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+	/* A shared mapping of a file not open for writing never becomes
+	 * writable (Linux clears VM_MAYWRITE). */
+	v->maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;
+	if (f && type != MAP_PRIVATE && !(f->fmode & FMODE_WRITE))
+		v->maxprot &= ~PROT_WRITE;
 	v->flags = (type == MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED) |
 		   (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
 	if (f) {
@@ -314,12 +322,9 @@ int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot)
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* A shared mapping of a file not open for writing may not become
-	 * writable (Linux's VM_MAYWRITE). */
 	for (struct vma *v = vma_find(mm, addr); v && v->start < end;
 	     v = RB_NEXT(vma_tree, &mm->vmas, v)) {
-		if ((prot & PROT_WRITE) && (v->flags & MAP_SHARED) && v->file &&
-		    !(v->file->fmode & FMODE_WRITE)) {
+		if (prot & ~v->maxprot) {
 			ret = -EACCES;
 			goto out;
 		}
@@ -337,13 +342,25 @@ out:
 	return ret;
 }
 
-void mm_set_vma_name(struct mm *mm, uaddr_t addr, const char *name)
+static void set_vma_name(struct mm *mm, uaddr_t addr, const char *name, int maxprot)
 {
 	pthread_mutex_lock(&mm->lock);
 	struct vma *v = vma_find(mm, addr);
-	if (v)
+	if (v) {
 		v->name = name;
+		v->maxprot &= maxprot;
+	}
 	pthread_mutex_unlock(&mm->lock);
+}
+
+void mm_set_vma_name(struct mm *mm, uaddr_t addr, const char *name)
+{
+	set_vma_name(mm, addr, name, PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+void mm_set_vma_readonly(struct mm *mm, uaddr_t addr, const char *name)
+{
+	set_vma_name(mm, addr, name, PROT_READ);
 }
 
 static const char heap_name[] = "[heap]";
@@ -368,6 +385,7 @@ uaddr_t mm_brk(struct mm *mm, uaddr_t newbrk)
 		struct vma *v = xzalloc(sizeof(*v));
 		*v = (struct vma){ .start = old_end, .end = new_end,
 				   .prot = PROT_READ | PROT_WRITE,
+				   .maxprot = PROT_READ | PROT_WRITE | PROT_EXEC,
 				   .flags = MAP_PRIVATE | MAP_ANONYMOUS,
 				   .name = heap_name };
 		RB_INSERT(vma_tree, &mm->vmas, v);

@@ -1,12 +1,20 @@
 /* Sending signals: kill, tkill, tgkill, rt_sigqueueinfo,
- * rt_tgsigqueueinfo. */
+ * rt_tgsigqueueinfo, pidfd_send_signal. */
 #include <signal.h>
 #include <string.h>
 
+#include "cvisor/anon_inode.h"
 #include "cvisor/kernel.h"
 #include "cvisor/signal.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
+#include "cvisor/vfs.h"
+#include "fs_util.h"
+
+/* Linux 6.9's pidfd_send_signal flags, newer than our uapi headers. */
+#ifndef PIDFD_SIGNAL_THREAD_GROUP
+#define PIDFD_SIGNAL_THREAD_GROUP (1U << 1)
+#endif
 
 static bool valid_signal(int sig)
 {
@@ -149,4 +157,51 @@ long sys_rt_tgsigqueueinfo(struct task *t, const struct syscall_args *a)
 	if (ret < 0)
 		return ret;
 	return send_to_thread(t, tgid, tid, &si);
+}
+
+/* pidfd_send_signal: kill(2), or rt_sigqueueinfo(2) with INFO, to the
+ * process a pidfd names. Of the flags, PIDFD_SIGNAL_THREAD_GROUP (what a
+ * process pidfd does anyway); PIDFD_SIGNAL_THREAD and
+ * PIDFD_SIGNAL_PROCESS_GROUP are not supported yet (EINVAL). */
+long sys_pidfd_send_signal(struct task *t, const struct syscall_args *a)
+{
+	int sig = (int)a->arg[1];
+	uaddr_t uinfo = a->arg[2];
+	unsigned flags = (unsigned)a->arg[3];
+	siginfo_t si;
+
+	if (flags & ~PIDFD_SIGNAL_THREAD_GROUP)
+		return -EINVAL;
+	struct file *f = task_fget(t, (int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	long ret = -EBADF;
+	if (f->ops != &pidfd_fops)
+		goto out_put;
+	if (uinfo) {
+		ret = -EFAULT;
+		if (copy_in(t, &si, uinfo, sizeof(si)) < 0)
+			goto out_put;
+		ret = -EINVAL;
+		if (si.si_signo != sig)
+			goto out_put;
+		/* Only the process's own leader thread may pretend to be
+		 * kill(2) or the kernel. */
+		ret = -EPERM;
+		if ((si.si_code >= 0 || si.si_code == SI_TKILL) &&
+		    task_tid_nr(t, t) != pidfd_tgid(f))
+			goto out_put;
+	}
+	pthread_mutex_lock(&t->k->ts_lock);
+	struct thread_group *tg = pidfd_tg_locked(f);
+	ret = -ESRCH;
+	if (tg) {
+		if (!uinfo)
+			siginfo_from(&si, sig, SI_USER, t, tg);
+		ret = send_checked(t, tg, NULL, &si);
+	}
+	pthread_mutex_unlock(&t->k->ts_lock);
+out_put:
+	file_put(f);
+	return ret;
 }

@@ -12,6 +12,7 @@
 
 #include "cvisor/creds.h"
 #include "cvisor/kernel.h"
+#include "cvisor/mm.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
@@ -29,18 +30,108 @@ long sys_exit_group(struct task *t, const struct syscall_args *a)
 
 long sys_clone(struct task *t, const struct syscall_args *a)
 {
-	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
-	return task_clone(t, a->arg[0], a->arg[1], a->arg[2], a->arg[3], a->arg[4]);
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. The
+	 * flags are an int; their low byte is the exit signal. */
+	uint32_t flags = (uint32_t)a->arg[0];
+	struct clone_request req = { .flags = flags & ~CSIGNAL, .exit_signal = flags & CSIGNAL,
+				     .stack = a->arg[1], .parent_tid = a->arg[2],
+				     .child_tid = a->arg[3], .tls = a->arg[4] };
+	/* CLONE_PIDFD's fd goes where parent_tid points. */
+	if (flags & CLONE_PIDFD)
+		req.pidfd = req.parent_tid;
+	return task_clone(t, &req);
+}
+
+/* The highest user address plus one (TASK_SIZE_MAX). */
+#define USER_ADDR_END 0x7ffffffff000ULL
+
+/* copy_struct_from_user: a struct the application may know in an older
+ * (shorter) or newer (longer, then zero past ours) version. */
+static int copy_struct_in(struct task *t, void *dst, size_t ksize, uaddr_t src, size_t usize)
+{
+	memset(dst, 0, ksize);
+	if (copy_in(t, dst, src, MIN(usize, ksize)) < 0)
+		return -EFAULT;
+	for (size_t off = ksize; off < usize;) {
+		char rest[256];
+		size_t n = MIN(usize - off, sizeof(rest));
+		if (copy_in(t, rest, src + off, n) < 0)
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (rest[i])
+				return -E2BIG;
+		off += n;
+	}
+	return 0;
+}
+
+/* clone3: Linux's copy_clone_args_from_user and clone3_args_valid. */
+long sys_clone3(struct task *t, const struct syscall_args *a)
+{
+	size_t usize = a->arg[1];
+	struct clone_args args;
+
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	if (usize < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	int ret = copy_struct_in(t, &args, sizeof(args), a->arg[0], usize);
+	if (ret < 0)
+		return ret;
+	/* set_tid names a pid for each PID namespace level, the caller's
+	 * first: MAX_PID_NS_LEVEL at most. */
+	if (args.set_tid_size > 32 || (!args.set_tid) != (!args.set_tid_size))
+		return -EINVAL;
+	if (args.exit_signal > NSIG_K)
+		return -EINVAL;
+	if ((args.flags & CLONE_INTO_CGROUP) &&
+	    (args.cgroup > INT32_MAX || usize < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	pid_t set_tid[32];
+	if (args.set_tid &&
+	    copy_in(t, set_tid, args.set_tid, args.set_tid_size * sizeof(pid_t)) < 0)
+		return -EFAULT;
+
+	/* No unknown flags; CLONE_DETACHED and the exit signal's bits are
+	 * not flags here (CLONE_NEWTIME, among them, is). */
+	if (args.flags & ~((uint64_t)UINT32_MAX | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return -EINVAL;
+	if (args.flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)))
+		return -EINVAL;
+	if ((args.flags & CLONE_SIGHAND) && (args.flags & CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	if ((args.flags & (CLONE_THREAD | CLONE_PARENT)) && args.exit_signal)
+		return -EINVAL;
+	/* A stack is its lowest address and size; the child starts at its
+	 * top. */
+	if (!args.stack != !args.stack_size)
+		return -EINVAL;
+	if (args.stack && (args.stack_size > USER_ADDR_END || args.stack > USER_ADDR_END - args.stack_size))
+		return -EINVAL;
+	/* The sandbox has one PID namespace: one pid to name. */
+	if (args.set_tid_size > 1)
+		return -EINVAL;
+
+	struct clone_request req = { .flags = args.flags, .exit_signal = (int)args.exit_signal,
+				     .stack = args.stack ? args.stack + args.stack_size : 0,
+				     .parent_tid = args.parent_tid, .child_tid = args.child_tid,
+				     .pidfd = args.pidfd,
+				     .tls = args.tls, .set_tid = args.set_tid ? set_tid[0] : 0 };
+	if (args.set_tid && req.set_tid == 0)
+		return -EINVAL;	/* alloc_pid: a pid is at least 1 */
+	return task_clone(t, &req);
 }
 
 long sys_fork(struct task *t, const struct syscall_args *a)
 {
-	return task_clone(t, SIGCHLD, 0, 0, 0, 0);
+	struct clone_request req = { .exit_signal = SIGCHLD };
+	return task_clone(t, &req);
 }
 
 long sys_vfork(struct task *t, const struct syscall_args *a)
 {
-	return task_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	struct clone_request req = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
+	return task_clone(t, &req);
 }
 
 long sys_getpid(struct task *t, const struct syscall_args *a)
@@ -158,6 +249,7 @@ static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct
 	if (new && new->rlim_cur > new->rlim_max)
 		return -EINVAL;
 	int ret = 0;
+	struct mm *mm = NULL;
 	pthread_mutex_lock(&t->k->ts_lock);
 	struct thread_group *tg = pid == 0 ? t->tg : pid > 0 ? tg_lookup_locked(t, pid) : NULL;
 	if (!tg || tg->zombie) {
@@ -178,9 +270,19 @@ static int do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct
 			ret = -EPERM;	/* fs.nr_open */
 		else
 			*cur = *new;
+		if (!ret && resource == RLIMIT_CPU && new->rlim_cur != RLIM_INFINITY)
+			cpu_ticker_kick_locked(t->k);
 	}
+	/* The limit a growing stack checks lives in the address space. */
+	struct task *leader = TAILQ_FIRST(&tg->tasks);
+	if (new && !ret && resource == RLIMIT_STACK && leader && (mm = leader->mm))
+		mm_grab(mm);
 out:
 	pthread_mutex_unlock(&t->k->ts_lock);
+	if (mm) {
+		mm_set_stack_limit(mm, new->rlim_cur);
+		mm_drop(mm);
+	}
 	return ret;
 }
 

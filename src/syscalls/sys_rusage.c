@@ -14,15 +14,7 @@
 static void process_times(struct task *t, int64_t *user, int64_t *sys)
 {
 	pthread_mutex_lock(&t->k->ts_lock);
-	*user = t->tg->utime_ns;
-	*sys = t->tg->stime_ns;
-	struct task *each;
-	TAILQ_FOREACH(each, &t->tg->tasks, tg_entry) {
-		int64_t u, s;
-		task_cpu_times(each, &u, &s);
-		*user += u;
-		*sys += s;
-	}
+	tg_cpu_times_locked(t->tg, user, sys);
 	pthread_mutex_unlock(&t->k->ts_lock);
 }
 

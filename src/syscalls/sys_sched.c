@@ -10,6 +10,8 @@
 
 #include "cvisor/creds.h"
 #include "cvisor/kernel.h"
+#include "cvisor/loader.h"
+#include "cvisor/mm.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
@@ -22,7 +24,7 @@ static uint64_t all_cpus(const struct kernel *k)
 	return k->ncpus >= 64 ? ~0ULL : (1ULL << k->ncpus) - 1;
 }
 
-static uint64_t affinity_of(const struct thread_group *tg)
+uint64_t tg_affinity_locked(const struct thread_group *tg)
 {
 	return tg->sched.affinity ? tg->sched.affinity : all_cpus(tg->k);
 }
@@ -251,7 +253,7 @@ long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
 		return -EINVAL;
 	pthread_mutex_lock(&t->k->ts_lock);
 	struct thread_group *tg = target_locked(t, pid);
-	uint64_t mask = tg ? affinity_of(tg) : 0;
+	uint64_t mask = tg ? tg_affinity_locked(tg) : 0;
 	pthread_mutex_unlock(&t->k->ts_lock);
 	if (!tg)
 		return -ESRCH;
@@ -291,7 +293,17 @@ long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
 		err = -EINVAL;
 	else
 		tg->sched.affinity = mask == all_cpus(t->k) ? 0 : mask;
+	/* The vDSO's getcpu answers from a copy in the process's [vvar]
+	 * page (shared with a vfork child: the child's mask shows there
+	 * until it execs). */
+	struct mm *mm = !err && leader ? leader->mm : NULL;
+	if (mm)
+		mm_grab(mm);
 	pthread_mutex_unlock(&t->k->ts_lock);
+	if (mm) {
+		vdso_set_affinity(mm, mask);
+		mm_drop(mm);
+	}
 	return err;
 }
 
@@ -300,7 +312,7 @@ long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
 long sys_getcpu(struct task *t, const struct syscall_args *a)
 {
 	pthread_mutex_lock(&t->k->ts_lock);
-	uint64_t mask = affinity_of(t->tg);
+	uint64_t mask = tg_affinity_locked(t->tg);
 	pthread_mutex_unlock(&t->k->ts_lock);
 	int host = sched_getcpu();
 	unsigned cpu = host >= 0 ? (unsigned)host % t->k->ncpus : 0;

@@ -131,12 +131,8 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 	return sleep_until(t, clock, now + ns, true, a->arg[3]);
 }
 
-/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers.
- * ITIMER_VIRTUAL and ITIMER_PROF fail with EINVAL: they need the
- * process's user and user+system CPU time, kept across exec (which
- * itimers survive), and task_cpu_ns gives neither: it does not split user
- * from system time, and it reads the CPU clock of the platform's stub,
- * which a new one replaces at exec. */
+/* Interval timers: ITIMER_REAL (and alarm) on the kernel's timers,
+ * ITIMER_VIRTUAL and ITIMER_PROF on the CPU ticker (cpu_ticker.c). */
 static int itimer_value_in(const struct timeval *tv, int64_t *ns)
 {
 	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
@@ -169,20 +165,40 @@ static void itimer_real_set(struct task *t, int64_t value, int64_t interval)
 	ktimer_set(t->k, &t->tg->itimer_real, deadline, interval);
 }
 
+static bool is_cpu_itimer(int which)
+{
+	return which == ITIMER_VIRTUAL || which == ITIMER_PROF;
+}
+
+static struct itimerval itimerval_from(int64_t value, int64_t interval)
+{
+	return (struct itimerval){ .it_value = ns_to_timeval(value),
+				   .it_interval = ns_to_timeval(interval) };
+}
+
 long sys_getitimer(struct task *t, const struct syscall_args *a)
 {
-	if ((int)a->arg[0] != ITIMER_REAL)
+	int which = (int)a->arg[0];
+	struct itimerval v;
+	if (which == ITIMER_REAL) {
+		v = itimer_real_get(t);
+	} else if (is_cpu_itimer(which)) {
+		int64_t value, interval;
+		cpu_itimer_get(t->tg, which, &value, &interval);
+		v = itimerval_from(value, interval);
+	} else {
 		return -EINVAL;
-	struct itimerval v = itimer_real_get(t);
+	}
 	return copy_out(t, a->arg[1], &v, sizeof(v)) < 0 ? -EFAULT : 0;
 }
 
 long sys_setitimer(struct task *t, const struct syscall_args *a)
 {
-	struct itimerval nv = { 0 };
+	int which = (int)a->arg[0];
+	struct itimerval nv = { 0 }, old;
 	int64_t value, interval;
 
-	if ((int)a->arg[0] != ITIMER_REAL)
+	if (which != ITIMER_REAL && !is_cpu_itimer(which))
 		return -EINVAL;
 	/* A NULL new value disarms, as Linux does (with a warning). */
 	if (a->arg[1] && copy_in(t, &nv, a->arg[1], sizeof(nv)) < 0)
@@ -190,8 +206,16 @@ long sys_setitimer(struct task *t, const struct syscall_args *a)
 	if (itimer_value_in(&nv.it_value, &value) < 0 ||
 	    itimer_value_in(&nv.it_interval, &interval) < 0)
 		return -EINVAL;
-	struct itimerval old = itimer_real_get(t);
-	itimer_real_set(t, value, value ? interval : 0);
+	if (which == ITIMER_REAL) {
+		old = itimer_real_get(t);
+		itimer_real_set(t, value, value ? interval : 0);
+	} else {
+		/* A CPU itimer keeps its interval even when disarmed
+		 * (set_cpu_itimer). */
+		int64_t old_value, old_interval;
+		cpu_itimer_set(t->tg, which, value, interval, &old_value, &old_interval);
+		old = itimerval_from(old_value, old_interval);
+	}
 	if (a->arg[2] && copy_out(t, a->arg[2], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;

@@ -1,11 +1,16 @@
 /* wait4 and waitid. */
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "cvisor/anon_inode.h"
+#include "cvisor/kernel.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
+#include "cvisor/vfs.h"
+#include "fs_util.h"
 
 long sys_wait4(struct task *t, const struct syscall_args *a)
 {
@@ -43,6 +48,29 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
 	return ret;
 }
 
+/* waitid's P_PIDFD: the process pidfd FD names, which must still be
+ * there to wait for (else no child: ECHILD), and whether FD is
+ * non-blocking. */
+static long pidfd_to_pid(struct task *t, int fd, pid_t *pid, bool *nonblock)
+{
+	if (fd < 0)
+		return -EINVAL;
+	struct file *f = task_fget(t, fd);
+	if (!f)
+		return -EBADF;
+	long ret = -EBADF;
+	if (f->ops == &pidfd_fops) {
+		pthread_mutex_lock(&t->k->ts_lock);
+		struct thread_group *tg = pidfd_tg_locked(f);
+		*pid = tg ? task_tgid_nr(t, tg) : 0;
+		pthread_mutex_unlock(&t->k->ts_lock);
+		*nonblock = f->flags & O_NONBLOCK;
+		ret = *pid ? 0 : -ECHILD;
+	}
+	file_put(f);
+	return ret;
+}
+
 long sys_waitid(struct task *t, const struct syscall_args *a)
 {
 	idtype_t which = (idtype_t)a->arg[0];
@@ -55,13 +83,24 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
-	if (which != P_ALL && which != P_PID && which != P_PGID)
+	if (which != P_ALL && which != P_PID && which != P_PGID && which != P_PIDFD)
 		return -EINVAL;
 	if ((which == P_PID || which == P_PGID) && id <= 0)
 		return -EINVAL;
-	long ret = task_wait(t, which, id, options, &res);
+	bool nonblock_fd = false;
+	if (which == P_PIDFD) {
+		long err = pidfd_to_pid(t, id, &id, &nonblock_fd);
+		if (err < 0)
+			return err;
+		which = P_PID;
+	}
+	/* A non-blocking pidfd waits as WNOHANG, but says EAGAIN for "not
+	 * yet" (kernel_waitid). */
+	long ret = task_wait(t, which, id, options | (nonblock_fd ? WNOHANG : 0), &res);
 	if (ret < 0)
 		return ret;
+	if (ret == 0 && nonblock_fd && !(options & WNOHANG))
+		return -EAGAIN;
 	/* The Linux syscall's fifth argument: the child's rusage. */
 	if (a->arg[4]) {
 		struct rusage ru;

@@ -465,6 +465,31 @@ TEST(mmap_file_errors)
 	close(fd);
 }
 
+/* mprotect(2): EACCES "the memory cannot be given the specified access
+ * ... if you mmap(2) a file to which you have read-only access, then ask
+ * mprotect() to mark it PROT_WRITE." Only for a shared mapping: a private
+ * one may become writable (its copy is the process's own). */
+TEST(mprotect_cannot_make_a_shared_mapping_of_a_read_only_file_writable)
+{
+	int fd;
+	ASSERT_OK(test_write_file("f", "contents"));
+	ASSERT_OK(fd = open("f", O_RDONLY));
+	char *shared = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+	char *private = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	ASSERT_TRUE(shared != MAP_FAILED && private != MAP_FAILED);
+	EXPECT_ERRNO(mprotect(shared, page_size, PROT_READ | PROT_WRITE), EACCES);
+	EXPECT_OK(mprotect(shared, page_size, PROT_READ | PROT_EXEC));
+	EXPECT_OK(mprotect(private, page_size, PROT_READ | PROT_WRITE));
+	private[0] = 'C';
+	EXPECT_EQ(shared[0], 'c');
+	char buf[9] = "";
+	EXPECT_EQ(test_read_file("f", buf, sizeof(buf)), 8);
+	EXPECT_STREQ(buf, "contents");
+	munmap(shared, page_size);
+	munmap(private, page_size);
+}
+
 /* The mapping holds a reference to the file: it survives close. */
 TEST(mmap_file_survives_close_of_the_fd)
 {

@@ -274,20 +274,21 @@ static void show_vma(const struct vma *v, void *arg)
 	char path[VFS_PATH_MAX] = "";
 	unsigned long long ino = 0;
 	dev_t dev = 0;
-	if (v->file) {
+	if (v->name) {
+		snprintf(path, sizeof(path), "%s", v->name);
+	} else if (v->file) {
 		if (vfs_task_file_path(c->reader, v->file, path, sizeof(path)) < 0)
 			path[0] = '\0';
 		ino = v->file->inode->ino;
 		dev = v->file->inode->sb->dev;
-	} else if (v->name) {
-		snprintf(path, sizeof(path), "%s", v->name);
 	}
 	int n;
 	kernfs_printf(c->b, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu %n",
 		      (unsigned long long)v->start, (unsigned long long)v->end,
 		      v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
 		      v->prot & PROT_EXEC ? 'x' : '-', v->flags & MAP_SHARED ? 's' : 'p',
-		      (unsigned long long)(v->file ? v->file_off : 0), major(dev), minor(dev), ino,
+		      (unsigned long long)(v->file && !v->name ? v->file_off : 0), major(dev),
+		      minor(dev), ino,
 		      &n);
 	if (path[0])
 		kernfs_printf(c->b, "%*s%s", MAX(0, 73 - n), "", path);
