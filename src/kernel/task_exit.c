@@ -11,6 +11,7 @@
 #include "cvisor/creds.h"
 #include "cvisor/fd_table.h"
 #include "cvisor/futex.h"
+#include "cvisor/ipc.h"
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
 #include "cvisor/posix_timer.h"
@@ -186,6 +187,7 @@ void task_exit(struct task *t)
 	bool last = t->tg->nr_tasks == 1;
 	pthread_mutex_unlock(&k->ts_lock);
 	if (last) {
+		sem_exit(t->tg);
 		ktimer_cancel(k, &t->tg->itimer_real);
 		posix_timers_release(t->tg);
 	}
