@@ -182,9 +182,10 @@ void task_exit(struct task *t)
 
 	task_vfork_release(t);
 	/* The process's timers stop before it becomes a zombie: their
-	 * callbacks may not see it freed. */
+	 * callbacks may not see it freed. Of threads exiting together,
+	 * the one counted last here does it. */
 	pthread_mutex_lock(&k->ts_lock);
-	bool last = t->tg->nr_tasks == 1;
+	bool last = ++t->tg->nr_leaving == t->tg->nr_tasks;
 	pthread_mutex_unlock(&k->ts_lock);
 	if (last) {
 		sem_exit(t->tg);
@@ -197,6 +198,7 @@ void task_exit(struct task *t)
 	struct thread_group *tg = t->tg;
 	TAILQ_REMOVE(&tg->tasks, t, tg_entry);
 	tg->nr_tasks--;
+	tg->nr_leaving--;
 	k->nr_tasks--;
 	sigpending_flush(&t->pending, ~0ULL);
 	if (tg->nr_tasks == 0) {
