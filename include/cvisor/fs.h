@@ -32,6 +32,10 @@ void devfs_register_mem_devices(void);
  * read-write; FLAGS may hold MFD_ALLOW_SEALING. */
 struct file *memfd_file_new(struct kernel *k, const char *name, unsigned flags,
 			    const struct creds *cr);
+/* The file behind a SysV shm segment: an unlinked tmpfs file of SIZE
+ * bytes that /proc calls "/NAME (deleted)". */
+struct file *shmem_kernel_file_new(struct kernel *k, const char *name, int64_t size,
+				   const struct creds *cr);
 /* fcntl F_ADD_SEALS / F_GET_SEALS: -EINVAL unless F is a tmpfs file. */
 long tmpfs_fcntl_seals(struct file *f, int cmd, unsigned arg);
 /* F's F_SEAL_* (0 if F is not a tmpfs file). */

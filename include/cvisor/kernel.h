@@ -30,6 +30,7 @@ struct thread_group;
 struct creds;
 struct mount_ns;
 struct file;
+struct ipc_ns;
 
 /* The release and version uname reports: an emulated kernel, never the
  * host's. */
@@ -126,6 +127,7 @@ struct kernel {
 	struct user_ns *root_userns;
 	struct pid_ns *root_pidns;
 	struct uts_ns *root_utsns;
+	struct ipc_ns *root_ipcns;	/* System V IPC objects (cvisor/ipc.h) */
 	struct mount_ns *mntns;
 
 	/* The task set. */

@@ -309,3 +309,17 @@ SYSCALL(open_by_handle_at, SUPPORT_ERROR, "fpo", "ESTALE after Linux's checks: n
 /* sys_pipe.c */
 SYSCALL(pipe, SUPPORT_FULL, "p", NULL)
 SYSCALL(pipe2, SUPPORT_PARTIAL, "po", "no O_DIRECT (packet mode) or O_NOTIFICATION_PIPE: EINVAL")
+
+/* sys_ipc.c */
+SYSCALL(shmget, SUPPORT_FULL, "dux", NULL)
+SYSCALL(shmat, SUPPORT_FULL, "dpx", NULL)
+SYSCALL(shmdt, SUPPORT_FULL, "p", NULL)
+SYSCALL(shmctl, SUPPORT_FULL, "ddp", NULL)
+SYSCALL(semget, SUPPORT_FULL, "ddx", NULL)
+SYSCALL(semop, SUPPORT_FULL, "dpu", NULL)
+SYSCALL(semtimedop, SUPPORT_FULL, "dpup", NULL)
+SYSCALL(semctl, SUPPORT_FULL, "dddx", NULL)
+SYSCALL(msgget, SUPPORT_FULL, "dx", NULL)
+SYSCALL(msgsnd, SUPPORT_FULL, "dpux", NULL)
+SYSCALL(msgrcv, SUPPORT_FULL, "dpudx", NULL)
+SYSCALL(msgctl, SUPPORT_FULL, "ddp", NULL)

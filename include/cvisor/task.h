@@ -43,6 +43,7 @@ struct thread_group {
 	struct task *leader;
 	TAILQ_HEAD(, task) tasks;	/* [ts] */
 	int nr_tasks;			/* [ts] live tasks */
+	int nr_leaving;			/* [ts] tasks past their process cleanup check */
 	struct thread_group *parent;	/* [ts] */
 	LIST_HEAD(, thread_group) children; /* [ts] */
 	LIST_ENTRY(thread_group) sibling;   /* [ts] */

@@ -433,6 +433,10 @@ struct file_ops {
 	 * the VFS then drops the path and inode and frees the allocation
 	 * (file_alloc put F at its start). NULL: nothing to clean. */
 	void (*release)(struct file *f);
+	/* A VMA of F was made (mmap, split, fork) or is gone (Linux's
+	 * vm_ops open/close): SysV shm counts its attaches. NULL: nothing. */
+	void (*vma_open)(struct file *f);
+	void (*vma_close)(struct file *f);
 };
 
 /* Open modes, derived from the flags at open. */

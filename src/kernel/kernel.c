@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cvisor/ipc.h"
 #include "cvisor/kernel.h"
 #include "cvisor/loader.h"
 #include "cvisor/log.h"
@@ -65,6 +66,7 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 	k->root_pidns = xzalloc(sizeof(*k->root_pidns));
 	k->root_pidns->refs = 1;
 	k->root_pidns->user_ns = k->root_userns;
+	k->root_ipcns = ipc_ns_new(k);
 	k->root_utsns = xzalloc(sizeof(*k->root_utsns));
 	k->root_utsns->refs = 1;
 	pthread_mutex_init(&k->root_utsns->lock, NULL);

@@ -11,6 +11,7 @@
 #include "cvisor/creds.h"
 #include "cvisor/fd_table.h"
 #include "cvisor/futex.h"
+#include "cvisor/ipc.h"
 #include "cvisor/kernel.h"
 #include "cvisor/log.h"
 #include "cvisor/posix_timer.h"
@@ -184,11 +185,13 @@ void task_exit(struct task *t)
 
 	task_vfork_release(t);
 	/* The process's timers stop before it becomes a zombie: their
-	 * callbacks may not see it freed. */
+	 * callbacks may not see it freed. Of threads exiting together,
+	 * the one counted last here does it. */
 	pthread_mutex_lock(&k->ts_lock);
-	bool last = t->tg->nr_tasks == 1;
+	bool last = ++t->tg->nr_leaving == t->tg->nr_tasks;
 	pthread_mutex_unlock(&k->ts_lock);
 	if (last) {
+		sem_exit(t->tg);
 		ktimer_cancel(k, &t->tg->itimer_real);
 		posix_timers_release(t->tg);
 	}
@@ -198,6 +201,7 @@ void task_exit(struct task *t)
 	struct thread_group *tg = t->tg;
 	TAILQ_REMOVE(&tg->tasks, t, tg_entry);
 	tg->nr_tasks--;
+	tg->nr_leaving--;
 	k->nr_tasks--;
 	sigpending_flush(&t->pending, ~0ULL);
 	if (tg->nr_tasks == 0) {

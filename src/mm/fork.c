@@ -37,7 +37,7 @@ struct mm *mm_fork(struct mm *parent)
 		struct vma *nv = xmalloc(sizeof(*nv));
 		*nv = *v;
 		if (v->file)
-			nv->file = file_get(v->file);
+			nv->file = vma_file_get(v->file);
 		RB_INSERT(vma_tree, &child->vmas, nv);
 		child->nr_vmas++;
 		c.private = v->flags & MAP_PRIVATE;

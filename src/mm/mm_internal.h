@@ -19,6 +19,9 @@ struct vma *vma_find_grow(struct mm *mm, uaddr_t addr);
 /* The first VMA ending above ADDR, or NULL. */
 struct vma *vma_find_after(struct mm *mm, uaddr_t addr);
 
+/* A VMA's reference to its file F, with F's vma_open hook (NULL: none). */
+struct file *vma_file_get(struct file *f);
+
 /* Makes START and END VMA boundaries where they fall inside VMAs. */
 void vma_split_range(struct mm *mm, uaddr_t start, uaddr_t end);
 /* munmap of [start, end) with mm->lock held. */

@@ -35,10 +35,20 @@ void mm_get(struct mm *mm)
 	mm->users++;
 }
 
+struct file *vma_file_get(struct file *f)
+{
+	if (f->ops->vma_open)
+		f->ops->vma_open(f);
+	return file_get(f);
+}
+
 static void vma_free(struct vma *v)
 {
-	if (v->file)
+	if (v->file) {
+		if (v->file->ops->vma_close)
+			v->file->ops->vma_close(v->file);
 		file_put(v->file);
+	}
 	free(v);
 }
 
@@ -99,7 +109,7 @@ static struct vma *vma_split(struct mm *mm, struct vma *v, uaddr_t addr)
 	*hi = *v;
 	hi->start = addr;
 	if (v->file) {
-		hi->file = file_get(v->file);
+		hi->file = vma_file_get(v->file);
 		hi->file_off = v->file_off + (addr - v->start);
 	}
 	RB_REMOVE(vma_tree, &mm->vmas, v);
@@ -267,7 +277,7 @@ int64_t mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags,
 	v->flags = (type == MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED) |
 		   (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
 	if (f) {
-		v->file = file_get(f);
+		v->file = vma_file_get(f);
 		v->file_off = off;
 	}
 	RB_INSERT(vma_tree, &mm->vmas, v);

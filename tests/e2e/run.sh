@@ -4,7 +4,7 @@
 #
 #   CVISOR=build/cvisor sh tests/e2e/run.sh [GROUP...]
 #
-# GROUPs are tests/e2e/<group>.sh: busybox shell signals stdio isolation
+# GROUPs are tests/e2e/<group>.sh: busybox shell signals stdio isolation ipc
 # badinput cli tty inotify unixsock (default: all). Prints PASS/FAIL/SKIP lines (a failure
 # with its diff or reason), then `N passed, N failed[, N skipped]`; exit
 # status 1 if anything failed.
@@ -38,7 +38,7 @@ if [ -n "$why" ]; then
 fi
 
 echo "e2e: CVISOR=$CVISOR"
-[ $# -gt 0 ] || set -- busybox shell signals stdio isolation badinput cli tty inotify unixsock
+[ $# -gt 0 ] || set -- busybox shell signals stdio isolation ipc badinput cli tty inotify unixsock
 for group in "$@"; do
 	suite "e2e/$group" sh "$E2E_DIR/$group.sh"
 done

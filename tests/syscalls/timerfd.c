@@ -182,11 +182,13 @@ static void on_usr1(int sig __attribute__((unused)))
 	got_usr1 = 1;
 }
 
-/* Sends SIGUSR1 to this process after MS milliseconds, from a child. */
+/* Sends SIGUSR1 to this process, from a child, once it sleeps (in the
+ * read that follows) and MS milliseconds more. */
 static pid_t signal_me_after(long ms)
 {
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
+		test_wait_state(parent, 'S');
 		test_sleep_ms(ms);
 		kill(parent, SIGUSR1);
 		_exit(0);

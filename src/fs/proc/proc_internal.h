@@ -47,6 +47,8 @@ struct inode *proc_pid_dir(struct super_block *sb, pid_t pid);
 void proc_add_fd_dirs(struct inode *dir, pid_t pid, uint64_t fd_ino, uint64_t fdinfo_ino);
 /* Adds the system-wide files (cpuinfo, meminfo, ...) to the root. */
 void proc_add_system_files(struct inode *root);
+/* Adds /proc/sysvipc to ROOT and the IPC limits to SYS_KERNEL. */
+void proc_add_ipc_files(struct inode *root, struct inode *sys_kernel);
 
 /* The mount table of the calling task's namespace, in /proc/mounts form. */
 int proc_show_mounts(void *arg, struct kernfs_buf *b);

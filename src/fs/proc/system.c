@@ -392,6 +392,7 @@ void proc_add_system_files(struct inode *root)
 	struct inode *random = kernfs_add_dir(kern, "random", 0555);
 	kernfs_add_file(random, "boot_id", 0444, show_string, boot_id);
 	kernfs_add_file(random, "uuid", 0444, show_uuid, NULL);
+	proc_add_ipc_files(root, kern);
 
 	struct inode *vm = kernfs_add_dir(sys, "vm", 0555);
 	kernfs_add_file(vm, "max_map_count", 0644, show_string, "65530");

@@ -90,22 +90,41 @@ static const struct super_ops memfd_super_ops = {
 	.dname = memfd_dname,
 };
 
-struct file *memfd_file_new(struct kernel *k, const char *name, unsigned flags,
-			    const struct creds *cr)
+/* An unlinked tmpfs file called NAME in /proc (memfds, SysV shm). */
+static struct file *anon_tmpfs_file(struct kernel *k, char *name, unsigned seals,
+				    const struct creds *cr)
 {
 	struct super_block *sb = xzalloc(sizeof(*sb));
 	sb_init(sb, k, &memfd_super_ops, "tmpfs", TMPFS_MAGIC);
 	/* Owned by the caller, mode 0777 as Linux's memfds. */
 	struct tmpfs_inode *ti = tmpfs_new_inode(sb, NULL, S_IFREG | 0777, cr);
 	ti->vfs.nlink = 0;
-	ti->reg.seals = (flags & MFD_ALLOW_SEALING) ? 0 : F_SEAL_SEAL;
-	size_t len = strlen(name) + sizeof("memfd:");
-	ti->reg.memfd_name = xmalloc(len);
-	snprintf(ti->reg.memfd_name, len, "memfd:%s", name);
+	ti->reg.seals = seals;
+	ti->reg.memfd_name = name;
 
 	struct file *f = file_alloc(sizeof(struct file), &tmpfs_file_fops, &ti->vfs);
 	inode_put(&ti->vfs);	/* the file holds the one we need */
 	f->fmode = FMODE_READ | FMODE_WRITE | FMODE_LSEEK;
 	f->flags = O_RDWR | LINUX_O_LARGEFILE;
+	return f;
+}
+
+struct file *memfd_file_new(struct kernel *k, const char *name, unsigned flags,
+			    const struct creds *cr)
+{
+	size_t len = strlen(name) + sizeof("memfd:");
+	char *full = xmalloc(len);
+	snprintf(full, len, "memfd:%s", name);
+	return anon_tmpfs_file(k, full, (flags & MFD_ALLOW_SEALING) ? 0 : F_SEAL_SEAL, cr);
+}
+
+struct file *shmem_kernel_file_new(struct kernel *k, const char *name, int64_t size,
+				   const struct creds *cr)
+{
+	struct file *f = anon_tmpfs_file(k, xstrdup(name), F_SEAL_SEAL, cr);
+	struct tmpfs_inode *ti = TMPFS_I(f->inode);
+	pthread_mutex_lock(&ti->vfs.lock);
+	tmpfs_truncate(ti, size);
+	pthread_mutex_unlock(&ti->vfs.lock);
 	return f;
 }
