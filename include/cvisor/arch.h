@@ -34,10 +34,11 @@ struct arch_regs {
 
 /* Records fault SIGNO at ADDR for the signal frame. CODE is the si_code;
  * for page faults PRESENT says whether a mapping was there, VMA_PROT its
- * protection (the platform may not say whether the access was a write:
- * it is inferred when the mapping allows reads). */
+ * protection and WRITE whether the access was a write (-1 when the
+ * platform cannot say: then it is inferred when the mapping allows
+ * reads). */
 void arch_record_fault(struct arch_regs *regs, int signo, int code, uaddr_t addr, bool present,
-		       int vma_prot);
+		       int vma_prot, int write);
 
 /* Size of an XSAVE image for the features the host enabled (CPUID 0xD),
  * and that feature mask (XCR0). */

@@ -27,6 +27,9 @@ struct fault_info {
 	int signo;		/* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP */
 	int code;		/* si_code as the host reported it */
 	uaddr_t addr;		/* si_addr */
+	/* For a page fault, whether it was a write, if the platform
+	 * knows (-1 if not: ptrace sees no error code). */
+	int write;
 };
 
 struct platform_ops {
@@ -77,6 +80,10 @@ struct platform {
 
 /* Looks a platform up by name ("ptrace"); NULL if unknown. */
 const struct platform_ops *platform_lookup(const char *name);
+/* systrap where the host allows it, else ptrace (saying why on stderr). */
+const struct platform_ops *platform_default(void);
+/* Whether the host has what systrap needs; if not, *WHY says what. */
+bool systrap_supported(const char **why);
 /* Comma-separated list of known platform names, for --help. */
 const char *platform_names(void);
 

@@ -37,7 +37,8 @@ int kernel_init(struct kernel *k, const struct kernel_init_args *args)
 		log_error("invalid hostname \"%s\": 1-64 letters, digits, '-' or '.'", hostname);
 		return -EINVAL;
 	}
-	const struct platform_ops *ops = platform_lookup(args->platform ? args->platform : "ptrace");
+	const struct platform_ops *ops = args->platform ? platform_lookup(args->platform)
+						      : platform_default();
 	if (!ops) {
 		log_error("unknown platform \"%s\" (known: %s)", args->platform, platform_names());
 		return -EINVAL;

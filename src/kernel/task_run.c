@@ -16,7 +16,7 @@ static void handle_fault(struct task *t, const struct fault_info *fi)
 	 * Other host SIGSEGVs (general protection, SI_KERNEL) go as they
 	 * are. */
 	if ((sig == SIGSEGV && code != SI_KERNEL) || sig == SIGBUS) {
-		int r = -mm_handle_fault(t->mm, fi->addr, false);
+		int r = -mm_handle_fault(t->mm, fi->addr, fi->write == 1);
 		if (r == 0)
 			return;
 		/* The host found no page, yet in an accessible VMA the page
@@ -31,7 +31,7 @@ static void handle_fault(struct task *t, const struct fault_info *fi)
 		present = sig == SIGSEGV && code == SEGV_ACCERR;
 	}
 	int prot = present ? mm_prot_at(t->mm, fi->addr) : 0;
-	arch_record_fault(&t->regs, sig, code, fi->addr, present, prot);
+	arch_record_fault(&t->regs, sig, code, fi->addr, present, prot, fi->write);
 	signal_force_fault(t, sig, code, fi->addr);
 }
 

@@ -1,4 +1,5 @@
 /* Platform registry: --platform NAME looks platforms up here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cvisor/platform.h"
@@ -16,6 +17,15 @@ const struct platform_ops *platform_lookup(const char *name)
 		if (strcmp(platforms[i]->name, name) == 0)
 			return platforms[i];
 	return NULL;
+}
+
+const struct platform_ops *platform_default(void)
+{
+	const char *why;
+	if (systrap_supported(&why))
+		return &systrap_platform_ops;
+	fprintf(stderr, "cvisor: platform systrap unavailable (%s): using ptrace\n", why);
+	return &ptrace_platform_ops;
 }
 
 const char *platform_names(void)

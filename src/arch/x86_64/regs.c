@@ -30,7 +30,7 @@ void arch_regs_init_exec(struct arch_regs *regs, uaddr_t entry, uaddr_t sp)
 #define PF_INSTR 0x10
 
 void arch_record_fault(struct arch_regs *regs, int signo, int code, uaddr_t addr, bool present,
-		       int vma_prot)
+		       int vma_prot, int write)
 {
 	struct arch_fault *f = &regs->fault;
 	*f = (struct arch_fault){ .signo = signo };
@@ -48,8 +48,8 @@ void arch_record_fault(struct arch_regs *regs, int signo, int code, uaddr_t addr
 			f->err |= PF_PROT;
 		if (addr == regs->r.rip)
 			f->err |= PF_INSTR;
-		else if (present && (vma_prot & PROT_READ))
-			f->err |= PF_WRITE;	/* a read would not have faulted */
+		else if (write >= 0 ? write : present && (vma_prot & PROT_READ))
+			f->err |= PF_WRITE;	/* inferred: a read would not have faulted */
 		break;
 	case SIGFPE:
 		f->trapno = TRAP_DE;

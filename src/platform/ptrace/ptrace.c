@@ -318,6 +318,7 @@ static enum switch_result fault_result(pid_t pid, int sig, struct fault_info *fi
 	fi->signo = sig;
 	fi->code = si.si_code;
 	fi->addr = (uaddr_t)si.si_addr;
+	fi->write = -1;
 	return SWITCH_FAULT;
 }
 

@@ -291,6 +291,22 @@ static int systrap_init(struct platform *p, struct memfile *mf)
 	return 0;
 }
 
+bool systrap_supported(const char **why)
+{
+	uint32_t action = SECCOMP_RET_TRAP;
+	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) < 0) {
+		*why = "no seccomp SECCOMP_RET_TRAP";
+		return false;
+	}
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0) {
+		*why = "no pidfd_open";
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
 /* ---- address spaces ---- */
 
 static int new_thread(struct address_space *as)
@@ -618,6 +634,8 @@ static enum switch_result systrap_ctx_switch(struct context *c, struct address_s
 		fi->signo = (int)m->signo;
 		fi->code = m->fault_code;
 		fi->addr = m->fault_addr;
+		fi->write = uc->uc_mcontext.gregs[REG_TRAPNO] == 14 /* #PF */
+				    ? (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0 : -1;
 		return SWITCH_FAULT;
 	}
 	c->interrupt = false;
