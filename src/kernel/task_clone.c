@@ -35,7 +35,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 		LIST_INSERT_HEAD(&parent->children, tg, sibling);
 		tg->pgid = parent->pgid;
 		tg->sid = parent->sid;
-		tg->has_ctty = parent->has_ctty;
+		tg->ctty = parent->ctty;
 		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
 		tg->oom_score_adj = parent->oom_score_adj;
 		tg->sched = parent->sched;
