@@ -38,7 +38,7 @@ if [ -n "$why" ]; then
 fi
 
 echo "e2e: CVISOR=$CVISOR"
-[ $# -gt 0 ] || set -- busybox shell signals stdio isolation badinput cli tty
+[ $# -gt 0 ] || set -- busybox shell signals stdio isolation badinput cli tty interactive
 for group in "$@"; do
 	suite "e2e/$group" sh "$E2E_DIR/$group.sh"
 done
