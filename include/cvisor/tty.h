@@ -73,6 +73,10 @@ int pty_open_pair(struct kernel *k, struct file **master, struct file **slave);
 /* TIOCSWINSZ on the pair of MASTER, from the kernel (SIGWINCH to the
  * foreground process group if the size changed). */
 void pty_set_winsize(struct file *master, const struct winsize *ws);
+/* The end of the input typed into MASTER (`do -t` with a stdin that is
+ * not a terminal): in canonical mode the EOF character twice, ending a
+ * partial line and then reading as end of file. */
+void pty_send_eof(struct file *master);
 /* The terminal of F if F is a pseudo-terminal slave, else NULL. */
 struct tty *tty_of_file(struct file *f);
 

@@ -164,10 +164,15 @@ static void *relay_main(void *arg)
 		}
 		if (np == 2 && p[1].revents) {
 			ssize_t n = read(r->in_fd, in, sizeof(in));
-			if (n > 0)
+			if (n > 0) {
 				in_len = (size_t)n;
-			else if (n == 0 || (errno != EINTR && errno != EAGAIN))
-				in_eof = true;	/* the terminal went away */
+			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+				/* A terminal went away; a file or pipe ended,
+				 * which the sandbox's terminal passes on. */
+				in_eof = true;
+				if (!isatty(r->in_fd))
+					pty_send_eof(r->master);
+			}
 		}
 	}
 	return NULL;

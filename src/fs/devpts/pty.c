@@ -342,6 +342,18 @@ static void set_winsize(struct pty *p, const struct winsize *ws)
 		tty_signal_fg(&p->tty, SIGWINCH);
 }
 
+void pty_send_eof(struct file *master)
+{
+	struct pty *p = PTY(master);
+	unsigned sigs = 0;
+	pthread_mutex_lock(&p->lock);
+	unsigned char eof[2] = { p->termios.c_cc[VEOF], p->termios.c_cc[VEOF] };
+	if (pty_canon(p) && eof[0])
+		n_tty_receive(p, eof, sizeof(eof), &sigs);
+	pthread_mutex_unlock(&p->lock);
+	waitqueue_wake_key(&p->slave_wq, POLLIN | POLLRDNORM);
+}
+
 void pty_set_winsize(struct file *master, const struct winsize *ws)
 {
 	set_winsize(PTY(master), ws);
