@@ -474,7 +474,7 @@ static long master_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 		/* The slave without a path walk (ptm_open_peer). */
 		if (arg & ~(uint64_t)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC))
 			return -EINVAL;
-		struct file *s = pty_slave_open(p, (int)arg | O_NOCTTY);
+		struct file *s = pty_slave_open(p, (int)arg);
 		if (IS_ERR(s))
 			return PTR_ERR(s);
 		long fd = fdt_install(t->fdt, s, arg & O_CLOEXEC, 0,
