@@ -191,12 +191,13 @@ static int first_tty(const int *fds, int n, int fallback)
 }
 
 /* The sandbox's stdio: with -t, all three are a pty's slave; by default
- * (stdin a terminal) those that are host terminals are, the others stay
- * the host's (`cvisor do cmd > file` at a shell prompt); with --no-tty,
- * all are the host's. */
+ * (stdin a terminal, and cvisor its foreground job: a background one
+ * would stop at its first change of the terminal's modes) those that are
+ * host terminals are, the others stay the host's (`cvisor do cmd > file`
+ * at a shell prompt); with --no-tty, all are the host's. */
 static int setup_stdio(struct kernel *kp, int tty, struct process_args *pa)
 {
-	bool want = tty == 1 || (tty == -1 && isatty(0));
+	bool want = tty == 1 || (tty == -1 && isatty(0) && tcgetpgrp(0) == getpgrp());
 	struct file *slave = NULL;
 	if (want) {
 		static const int screens[] = { 1, 2, 0 };
