@@ -63,6 +63,11 @@ struct pty {
 
 struct pty *pty_get(struct pty *p);
 void pty_put(struct pty *p);
+/* The pty of a master or slave file. */
+struct pty *PTY(struct file *f);
+/* The ioctls of each end (pty_ioctl.c). */
+long pty_master_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
+long pty_slave_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
 /* Opens a slave file of P (flags of open(2)); -EIO if locked or hung up. */
 struct file *pty_slave_open(struct pty *p, int flags);
 /* A master file of P on INODE (the ptmx that was opened). */
