@@ -26,6 +26,12 @@ struct super_block *procfs_new(struct kernel *k);
 struct super_block *sysfs_new(struct kernel *k);
 /* /dev: the memory devices and the stdio symlinks. */
 struct super_block *devfs_new(struct kernel *k);
+/* /dev/pts: the slaves of the kernel's pseudo-terminals (one instance
+ * per kernel, in k->devpts). */
+struct super_block *devpts_new(struct kernel *k);
+/* Opens /dev/ptmx or /dev/pts/ptmx: a new pseudo-terminal's master. */
+struct inode;
+struct file *ptmx_open(struct inode *inode, int flags);
 /* Registers null, zero, full, random and urandom (idempotent). */
 void devfs_register_mem_devices(void);
 /* memfd_create(2): a new unlinked tmpfs file "memfd:NAME" of CR, open

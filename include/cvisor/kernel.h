@@ -17,7 +17,6 @@
 #include <sys/types.h>
 #include <sys/utsname.h>
 
-#include "cvisor/console.h"
 #include "cvisor/futex.h"
 #include "cvisor/ktimer.h"
 #include "cvisor/memfile.h"
@@ -30,6 +29,7 @@ struct thread_group;
 struct creds;
 struct mount_ns;
 struct file;
+struct devpts;
 struct ipc_ns;
 
 /* The release and version uname reports: an emulated kernel, never the
@@ -136,7 +136,7 @@ struct kernel {
 	unsigned nr_tasks;				/* [ts] */
 	pthread_cond_t ts_changed;			/* [ts] a task exited */
 	bool init_exited;				/* [ts] */
-	struct console console;				/* [ts] */
+	struct devpts *devpts;				/* /dev/pts (fs/devpts) */
 	int init_status;				/* [ts] wait status of PID 1 */
 	/* A signal was queued, or a signalfd's mask changed: signalfd
 	 * readers and pollers look again. Linux has one per sighand; one

@@ -105,8 +105,8 @@ void signal_force_fault(struct task *t, int sig, int code, uaddr_t addr);
 int signal_dequeue_locked(struct task *t, uint64_t allowed, siginfo_t *info);
 
 /* A signal from outside the sandbox (the CLI's forwarder): SIGINT and
- * SIGQUIT go to the console's foreground process group when there is a
- * console, everything else to PID 1. */
+ * SIGQUIT go to the foreground process group of PID 1's controlling
+ * terminal when it has one, everything else to PID 1. */
 void kernel_signal_from_host(struct kernel *k, int sig);
 
 /* The expiry of a process's ITIMER_REAL: SIGALRM. */

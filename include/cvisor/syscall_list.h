@@ -241,7 +241,7 @@ SYSCALL(dup3, SUPPORT_FULL, "fdo", NULL)
 SYSCALL(fcntl, SUPPORT_PARTIAL, "fdx", "F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETPIPE_SZ/F_SETPIPE_SZ, record locks (F_GETLK/F_SETLK/F_SETLKW and the F_OFD_* forms); F_ADD_SEALS/F_GET_SEALS; leases, owners EINVAL")
 SYSCALL(flock, SUPPORT_FULL, "fd", NULL)
 SYSCALL(memfd_create, SUPPORT_PARTIAL, "sx", "MFD_CLOEXEC, MFD_ALLOW_SEALING; no MFD_HUGETLB; F_SEAL_WRITE does not check for existing writable mappings")
-SYSCALL(ioctl, SUPPORT_PARTIAL, "fxx", "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; TCGETS and TIOCGWINSZ on host stdio; the rest per file or ENOTTY")
+SYSCALL(ioctl, SUPPORT_PARTIAL, "fxx", "FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; terminals (termios, window size, job control, pty) on /dev/ptmx and /dev/pts; TCGETS and TIOCGWINSZ on host stdio; the rest per file or ENOTTY")
 SYSCALL(fsync, SUPPORT_FULL, "f", NULL)
 SYSCALL(fdatasync, SUPPORT_FULL, "f", NULL)
 

@@ -51,7 +51,7 @@ struct thread_group {
 	pid_t pgid, sid;		/* [ts] root-namespace pids (kernel/pid.c) */
 	bool did_exec;			/* [ts] has called execve (setpgid's EACCES) */
 	bool is_child_subreaper;	/* [ts] PR_SET_CHILD_SUBREAPER: adopts orphans */
-	bool has_ctty;			/* [ts] the console is its controlling terminal */
+	struct tty *ctty;		/* [ts] controlling terminal (tty.h), or NULL */
 	struct ktimer itimer_real;	/* ITIMER_REAL and alarm(2): SIGALRM */
 	/* ITIMER_VIRTUAL and ITIMER_PROF (cpu_ticker.c): the expiry in the
 	 * process's user, or user+system, CPU time (0: disarmed). */

@@ -534,6 +534,8 @@ int vfs_file_path(struct file *f, const struct path *root, char *buf, size_t siz
 typedef struct file *chrdev_opener(struct inode *inode, int flags);
 int chrdev_register(dev_t dev, const struct file_ops *fops);
 int chrdev_register_opener(dev_t dev, chrdev_opener *open);
+/* An opener for every minor of MAJOR (/dev/pts/N). */
+int chrdev_register_major_opener(unsigned major, chrdev_opener *open);
 struct file *chrdev_open(struct inode *inode, int flags);
 
 /* ---- extended attributes (xattr.c) ---- */
@@ -692,11 +694,7 @@ int vfs_task_file_path(struct task *t, struct file *f, char *buf, size_t size);
 /* Wraps a host fd the sentry owns (the sandbox's stdio); takes over
  * HOST_FD. NULL if the host fd is unusable. */
 struct file *hostfd_file_new(int host_fd, int open_flags);
-/* A new open file of the same host file as hostfd file F (/dev/tty). */
-struct file *hostfd_file_reopen(struct file *f, int open_flags);
 /* Whether F is one of the sandbox's host stdio files. */
 bool hostfd_is_host_file(struct file *f);
-/* Whether F is a host stdio file on a terminal. */
-bool hostfd_is_tty(struct file *f);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cvisor/kernel.h"
 #include "cvisor/signal.h"
 #include "cvisor/task.h"
+#include "cvisor/tty.h"
 
 void sigpending_init(struct sigpending *p)
 {
@@ -266,7 +267,8 @@ void kernel_signal_from_host(struct kernel *k, int sig)
 	pthread_mutex_lock(&k->ts_lock);
 	/* Keyboard signals reach the terminal's foreground job, as a
 	 * terminal sends them; the rest go to PID 1. */
-	pid_t fg = k->console.sid && (sig == SIGINT || sig == SIGQUIT) ? k->console.fg_pgrp : 0;
+	struct tty *ctty = k->root_pidns->init ? k->root_pidns->init->ctty : NULL;
+	pid_t fg = ctty && (sig == SIGINT || sig == SIGQUIT) ? ctty->fg_pgrp : 0;
 	struct thread_group *tg, *next;
 	for (tg = TAILQ_FIRST(&k->thread_groups); tg; tg = next) {
 		next = TAILQ_NEXT(tg, all);

@@ -38,7 +38,7 @@ struct thread_group *tg_alloc_locked(struct kernel *k, struct thread_group *pare
 		LIST_INSERT_HEAD(&parent->children, tg, sibling);
 		tg->pgid = parent->pgid;
 		tg->sid = parent->sid;
-		tg->has_ctty = parent->has_ctty;
+		tg->ctty = parent->ctty;
 		memcpy(tg->rlimits, parent->rlimits, sizeof(tg->rlimits));
 		if (tg->rlimits[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
 			cpu_ticker_kick_locked(k);	/* its own CPU time, from 0 */

@@ -16,6 +16,7 @@
 #include "cvisor/log.h"
 #include "cvisor/posix_timer.h"
 #include "cvisor/task.h"
+#include "cvisor/tty.h"
 #include "cvisor/vfs.h"
 
 /* Makes T stop what it is doing and look at its state; ts_lock held. */
@@ -76,7 +77,8 @@ static struct thread_group *find_new_reaper_locked(struct thread_group *tg)
 	return tg->k->root_pidns->init;
 }
 
-/* The last task of TG is gone: its children go to their new reaper (with
+/* The last task of TG is gone: a session leader's terminal hangs up its
+ * foreground job (disassociate_ctty); its children go to their new reaper (with
  * their parent-death signals), and TG becomes a zombie for its parent to
  * reap, or is freed at once when nobody will (PID 1, or a parent ignoring
  * SIGCHLD). ts_lock held. */
@@ -88,6 +90,8 @@ static void tg_exit_locked(struct thread_group *tg)
 	struct thread_group *child;
 	bool reaper_has_zombies = false;
 
+	tty_session_leader_exit_locked(tg);
+	tg->ctty = NULL;
 	while ((child = LIST_FIRST(&tg->children))) {
 		LIST_REMOVE(child, sibling);
 		child->parent = reaper;

@@ -10,6 +10,7 @@
 #include "cvisor/loader.h"
 #include "cvisor/log.h"
 #include "cvisor/task.h"
+#include "cvisor/tty.h"
 #include "cvisor/vfs.h"
 
 static void set_default_rlimits(struct thread_group *tg, struct kernel *k)
@@ -54,11 +55,9 @@ static struct task *create_init(struct kernel *k, const struct process_args *pa,
 	t->fdt = fdt_new();
 	for (int i = 0; i < 3; i++)
 		if (pa->stdio[i]) {
-			if (hostfd_is_tty(pa->stdio[i]) && !k->console.present) {
-				pthread_mutex_lock(&k->ts_lock);
-				console_attach_init(k, tg, pa->stdio[i]);
-				pthread_mutex_unlock(&k->ts_lock);
-			}
+			struct tty *tty = tty_of_file(pa->stdio[i]);
+			if (tty && !tg->ctty)
+				tty_attach_init(tty, tg);
 			fdt_install_at(t->fdt, i, pa->stdio[i], false);
 			file_put(pa->stdio[i]);
 		}

@@ -1,6 +1,7 @@
 /* `cvisor do`: run a command in a new sandbox, like `runsc do`. The root is
  * the host's / (or --root), read-only under a writable in-memory overlay;
- * stdio are the caller's. */
+ * stdio are the caller's, or a terminal of the sandbox's own wired to the
+ * caller's (-t, and by default when stdin is a terminal; tty_relay.c). */
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -20,12 +21,14 @@
 #include "cvisor/runtime.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
+#include "tty_relay.h"
 
 #define MAX_ENV 1024
 
 struct do_opts {
 	const char *root, *cwd, *hostname, *platform, *debug_log;
 	bool strace;
+	int tty;	/* 1: -t, 0: --no-tty, -1: if stdin is a terminal */
 	unsigned max_tasks, cpus;
 	char *env[MAX_ENV + 1];
 	int nenv;
@@ -79,6 +82,8 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		{ "strace", no_argument, NULL, 's' },
 		{ "max-tasks", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'C' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
 		{ 0 },
 	};
 	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -95,7 +100,7 @@ static int parse(int argc, char **argv, struct do_opts *o)
 	opterr = 0;
 	int c;
 	/* "+": stop at the first non-flag, which starts the command. */
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->root = optarg; break;
 		case 'e': if (env_set(o, optarg) < 0) return -1; break;
@@ -104,6 +109,8 @@ static int parse(int argc, char **argv, struct do_opts *o)
 		case 'p': o->platform = optarg; break;
 		case 'l': o->debug_log = optarg; break;
 		case 's': o->strace = true; break;
+		case 't': o->tty = 1; break;
+		case 'T': o->tty = 0; break;
 		case 'm':
 			if (parse_count("max-tasks", optarg, 1000000, &o->max_tasks) < 0)
 				return -1;
@@ -144,27 +151,67 @@ static struct file *stdio_file(int fd)
 }
 
 /* Host signals to cvisor end the sandbox with that signal, as runsc do
- * forwards them. */
+ * forwards them; SIGWINCH resizes the sandbox's terminal. */
 static void forwarded_signals(sigset_t *set)
 {
 	sigemptyset(set);
+	sigaddset(set, SIGWINCH);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGQUIT);
 }
 
+static struct kernel k;
+static struct tty_relay *relay;
+
 static void *signal_forwarder(void *arg)
 {
-	struct kernel *k = arg;
 	sigset_t set;
 	forwarded_signals(&set);
 	for (;;) {
 		int sig;
-		if (sigwait(&set, &sig) == 0)
-			kernel_signal_from_host(k, sig);
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGWINCH)
+			tty_relay_winch(relay);
+		else
+			kernel_signal_from_host(&k, sig);
 	}
 	return NULL;
+}
+
+/* The first of FDS that is a host terminal, else FALLBACK. */
+static int first_tty(const int *fds, int n, int fallback)
+{
+	for (int i = 0; i < n; i++)
+		if (isatty(fds[i]))
+			return fds[i];
+	return fallback;
+}
+
+/* The sandbox's stdio: with -t, all three are a pty's slave; by default
+ * (stdin a terminal, and cvisor its foreground job: a background one
+ * would stop at its first change of the terminal's modes) those that are
+ * host terminals are, the others stay the host's (`cvisor do cmd > file`
+ * at a shell prompt); with --no-tty, all are the host's. */
+static int setup_stdio(struct kernel *kp, int tty, struct process_args *pa)
+{
+	bool want = tty == 1 || (tty == -1 && isatty(0) && tcgetpgrp(0) == getpgrp());
+	struct file *slave = NULL;
+	if (want) {
+		static const int screens[] = { 1, 2, 0 };
+		relay = tty_relay_start(kp, 0, first_tty(screens, 3, 1), &slave);
+		if (!relay) {
+			fprintf(stderr, "cvisor: cannot make the sandbox's terminal\n");
+			return -1;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		pa->stdio[i] = slave && (tty == 1 || isatty(i)) ? file_get(slave) : stdio_file(i);
+	if (slave)
+		file_put(slave);
+	return 0;
 }
 
 static int exit_code(int status)
@@ -184,7 +231,8 @@ static void raise_nofile(void)
 	}
 }
 
-/* /proc and /sys of the sandbox's own, over whatever the root holds. */
+/* /proc, /sys and /dev/pts of the sandbox's own, over whatever the root
+ * holds. */
 static int mount_synthetic(struct kernel *k)
 {
 	int err = vfs_mount_at(k->mntns, "/proc", procfs_new(k),
@@ -192,15 +240,18 @@ static int mount_synthetic(struct kernel *k)
 	if (err == 0)
 		err = vfs_mount_at(k->mntns, "/sys", sysfs_new(k),
 				   MNT_READONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC, "sysfs");
+	if (err == 0)
+		err = vfs_mount_at(k->mntns, "/dev/pts", devpts_new(k), MNT_NOSUID | MNT_NOEXEC,
+				   "devpts");
 	if (err < 0)
-		fprintf(stderr, "cvisor: cannot mount /proc and /sys: %s\n", strerror(-err));
+		fprintf(stderr, "cvisor: cannot mount /proc, /sys and /dev/pts: %s\n",
+			strerror(-err));
 	return err;
 }
 
 int cmd_do(int argc, char **argv, const char *platform)
 {
-	static struct kernel k;
-	struct do_opts o = { .root = "/", .platform = platform };
+	struct do_opts o = { .root = "/", .tty = -1, .platform = platform };
 	char err[512] = "";
 
 	int r = parse(argc, argv, &o);
@@ -245,17 +296,23 @@ int cmd_do(int argc, char **argv, const char *platform)
 		dir = strcmp(o.root, "/") == 0 && getcwd(cwd, sizeof(cwd)) ? cwd : "/";
 	struct process_args pa = { .filename = o.cmd[0], .argv = o.cmd, .envp = o.env,
 				   .cwd = dir, .cwd_fallback = !o.cwd };
-	for (int i = 0; i < 3; i++)
-		pa.stdio[i] = stdio_file(i);
+	if (setup_stdio(&k, o.tty, &pa) < 0)
+		return EXIT_USAGE;
 
 	pthread_t fwd;
-	pthread_create(&fwd, NULL, signal_forwarder, &k);
+	pthread_create(&fwd, NULL, signal_forwarder, NULL);
 	pthread_detach(fwd);
 
 	r = kernel_start(&k, &pa);
-	if (r == -ENOENT)
-		return EXIT_NOT_FOUND;
-	if (r < 0)
+	if (r < 0) {
+		if (relay)
+			tty_relay_finish(relay);
+		if (r == -ENOENT)
+			return EXIT_NOT_FOUND;
 		return r == -EACCES || r == -ENOEXEC || r == -EISDIR ? EXIT_CANNOT_EXEC : EXIT_USAGE;
-	return exit_code(kernel_wait(&k));
+	}
+	int status = kernel_wait(&k);
+	if (relay)
+		tty_relay_finish(relay);
+	return exit_code(status);
 }

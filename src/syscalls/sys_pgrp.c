@@ -3,10 +3,10 @@
  * process whose session ID is its own pid: only setsid (and PID 1's
  * creation) makes one, and that pid is not reused while the session
  * lives (kernel/pid.c). */
-#include "cvisor/console.h"
 #include "cvisor/kernel.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
+#include "cvisor/tty.h"
 
 static bool is_session_leader(const struct thread_group *tg)
 {
@@ -104,7 +104,7 @@ long sys_setsid(struct task *t, const struct syscall_args *a)
 	pid_t pid = task_tgid_nr(t, me);
 	if (!is_session_leader(me) && !pgrp_member_locked(t, pid)) {
 		me->pgid = me->sid = me->tgid;
-		console_forget_locked(me);
+		tty_forget_locked(me);
 		ret = pid;
 	}
 	pthread_mutex_unlock(&t->k->ts_lock);

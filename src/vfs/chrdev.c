@@ -11,12 +11,13 @@
 static pthread_mutex_t chrdev_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	dev_t dev;
+	bool whole_major;	/* every minor of dev's major */
 	const struct file_ops *fops;
 	chrdev_opener *open;
 } chrdevs[CHRDEV_MAX];
 static int nr_chrdevs;
 
-static int add(dev_t dev, const struct file_ops *fops, chrdev_opener *open)
+static int add(dev_t dev, bool whole_major, const struct file_ops *fops, chrdev_opener *open)
 {
 	int err = 0;
 
@@ -29,6 +30,7 @@ static int add(dev_t dev, const struct file_ops *fops, chrdev_opener *open)
 		goto out;
 	}
 	chrdevs[nr_chrdevs].dev = dev;
+	chrdevs[nr_chrdevs].whole_major = whole_major;
 	chrdevs[nr_chrdevs].fops = fops;
 	chrdevs[nr_chrdevs].open = open;
 	nr_chrdevs++;
@@ -39,12 +41,17 @@ out:
 
 int chrdev_register(dev_t dev, const struct file_ops *fops)
 {
-	return add(dev, fops, NULL);
+	return add(dev, false, fops, NULL);
 }
 
 int chrdev_register_opener(dev_t dev, chrdev_opener *open)
 {
-	return add(dev, NULL, open);
+	return add(dev, false, NULL, open);
+}
+
+int chrdev_register_major_opener(unsigned major, chrdev_opener *open)
+{
+	return add(makedev(major, 0), true, NULL, open);
 }
 
 struct file *chrdev_open(struct inode *inode, int flags)
@@ -54,7 +61,8 @@ struct file *chrdev_open(struct inode *inode, int flags)
 
 	pthread_mutex_lock(&chrdev_lock);
 	for (int i = 0; i < nr_chrdevs; i++)
-		if (chrdevs[i].dev == inode->rdev) {
+		if (chrdevs[i].whole_major ? major(chrdevs[i].dev) == major(inode->rdev)
+					   : chrdevs[i].dev == inode->rdev) {
 			fops = chrdevs[i].fops;
 			open = chrdevs[i].open;
 		}

@@ -140,6 +140,29 @@ unset TERM
 env_same env-no-term --
 if [ "$term_set" = set ]; then export TERM="$old_term"; fi
 
+# -t: a terminal of the sandbox's own for all of stdio, even with a pipe
+# as stdin, whose end reads as end of file; output comes through the
+# terminal (the echo, which may come first, and cat's copy; lines end in
+# \r\n).
+t_begin tty-flag
+printf 'hi\n' >"$WORK/tty.in"
+CV_IN=$WORK/tty.in cv do -t -- "$BUSYBOX" sh -c 'tty; cat'
+expect_rc 0
+[ "$(grep -c "$(printf '\r$')" "$OUT")" = 3 ] || why "lines do not end in \\r\\n"
+tr -d '\r' <"$OUT" | LC_ALL=C sort >"$WORK/tty.out"
+printf '/dev/pts/0\nhi\nhi\n' >"$WORK/expected"
+expect_file_same "$WORK/expected" "$WORK/tty.out" stdout
+t_end
+
+# Without a terminal on stdin, or with --no-tty, stdio stay the caller's.
+t_begin tty-none
+cv do -- "$BUSYBOX" tty
+expect_rc 1
+expect_out 'not a tty'
+CV_IN=$WORK/tty.in cv do --no-tty -- "$BUSYBOX" cat
+expect_out 'hi'
+t_end
+
 # and the same through `env -i` natively
 t_begin env-vs-native
 CV_IN=

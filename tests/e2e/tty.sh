@@ -1,7 +1,8 @@
 # Job control on a terminal: scripts run under script(1), which gives them
-# a pseudo-terminal, natively and inside cvisor. The sandbox's console
-# keeps its own foreground process group; background jobs that touch the
-# terminal get SIGTTIN/SIGTTOU as on Linux.
+# a pseudo-terminal, natively and inside cvisor. Inside, cvisor sees a
+# terminal on stdin and gives the sandbox a pseudo-terminal of its own
+# (`do -t`), with its own foreground process group; background jobs that
+# touch the terminal get SIGTTIN/SIGTTOU as on Linux.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -12,9 +13,14 @@ if ! command -v script >/dev/null || ! command -v bash >/dev/null; then
 fi
 
 # on_tty CMD...: runs CMD on a fresh pseudo-terminal; output without the
-# terminal's carriage returns.
+# terminal's carriage returns. script(1) reads a FIFO it holds open
+# itself, so it never sees the end of its input: at that end it would
+# type an EOF character into the terminal (shown as ^@ once cvisor has
+# put that terminal in raw mode to relay it to the sandbox's own).
 on_tty() {
-	timeout -k 5 "$E2E_TIMEOUT" script -qec "$*" /dev/null </dev/null | tr -d '\r'
+	[ -p "$WORK/tty-in" ] || mkfifo "$WORK/tty-in"
+	timeout -k 5 "$E2E_TIMEOUT" script -qec "$*" /dev/null 9<>"$WORK/tty-in" <&9 9<&- |
+		tr -d '\r'
 }
 
 # tty_same NAME SCRIPT: bash SCRIPT on a terminal, natively and inside.

@@ -190,7 +190,7 @@ static void test_build_root(void)
 		return;
 	struct fs_context *fs = fs_context_new(ns, "/", &err);
 	struct walk_base wb = { .fs = fs, .cr = &root_creds };
-	CHECK(strcmp(list_dir(&wb, "/dev"), "fd full null pts random shm stderr stdin stdout tty urandom zero") == 0);
+	CHECK(strcmp(list_dir(&wb, "/dev"), "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero") == 0);
 	CHECK_EQ(get_file(&wb, "/dev/null", buf, sizeof(buf)), 0);
 	CHECK_EQ(put_file(&wb, "/dev/null", "gone"), 0);
 	CHECK_EQ(vfs_open(&wb, "/dev/zero", O_RDONLY, 0, &f), 0);

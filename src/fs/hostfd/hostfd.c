@@ -1,8 +1,10 @@
 /* A file description wrapping a host fd the sentry owns: the sandbox's
  * stdin/stdout/stderr. I/O goes to the host fd; fstat reports what the
  * host says (character device, pipe, file), and so does poll; of the
- * ioctls only TCGETS and TIOCGWINSZ are answered, by asking the host fd.
- * Nothing else of the host is reachable through it. */
+ * ioctls only TCGETS and TIOCGWINSZ are answered, by asking the host fd
+ * (a host terminal the sandbox gets without `do -t` is only looked at:
+ * its modes and job control are the host's). Nothing else of the host is
+ * reachable through it. */
 #include <asm/termbits.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cvisor/console.h"
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 #include "cvisor/vfs.h"
@@ -18,7 +19,6 @@
 struct hostfd_inode {
 	struct inode vfs;
 	int fd;
-	bool tty;	/* a terminal: the console (console.h) */
 };
 
 static struct hostfd_inode *HOSTFD_I(struct inode *inode)
@@ -81,21 +81,8 @@ static unsigned stream_poll(struct file *f, struct poll_table *pt)
 	return (unsigned short)p.revents;
 }
 
-/* Whether the terminal stops background writers (TOSTOP). */
-static bool tty_tostop(int fd)
-{
-	struct termios tio;
-	return ioctl(fd, TCGETS, &tio) == 0 && (tio.c_lflag & TOSTOP);
-}
-
 static ssize_t stream_read(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
-	struct hostfd_inode *hi = HOSTFD_I(f->inode);
-	if (hi->tty && current_task) {
-		int r = console_check_read(current_task);
-		if (r < 0)
-			return r;
-	}
 	int r = stream_wait(f, POLLIN);
 	if (r < 0)
 		return r;
@@ -105,12 +92,6 @@ static ssize_t stream_read(struct file *f, const struct iovec *iov, int cnt, int
 
 static ssize_t stream_write(struct file *f, const struct iovec *iov, int cnt, int64_t *pos)
 {
-	struct hostfd_inode *hi = HOSTFD_I(f->inode);
-	if (hi->tty && current_task) {
-		int r = console_check_write(current_task, tty_tostop(hi->fd));
-		if (r < 0)
-			return r;
-	}
 	int r = stream_wait(f, POLLOUT);
 	if (r < 0)
 		return r;
@@ -151,36 +132,6 @@ static int64_t reg_llseek(struct file *f, int64_t off, int whence)
 	return r < 0 ? -errno : r;
 }
 
-/* Terminal modes and sizes are the host terminal's; job control state
- * is the sentry's (console.c). A background job changing the modes gets
- * SIGTTOU as on Linux. */
-static long tty_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
-{
-	int fd = HOSTFD_I(f->inode)->fd;
-	long r = console_ioctl(t, cmd, arg, f->fmode & FMODE_READ);
-	if (r != -ENOIOCTLCMD)
-		return r;
-	switch (cmd) {
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF: {
-		struct termios tio;
-		if (copy_in(t, &tio, arg, sizeof(tio)) < 0)
-			return -EFAULT;
-		if ((r = console_check_write(t, true)) < 0)
-			return r;
-		return ioctl(fd, cmd, &tio) < 0 ? -errno : 0;
-	}
-	case TIOCSWINSZ: {
-		struct winsize ws;
-		if (copy_in(t, &ws, arg, sizeof(ws)) < 0)
-			return -EFAULT;
-		return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
-	}
-	}
-	return -ENOTTY;
-}
-
 static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 {
 	int fd = HOSTFD_I(f->inode)->fd;
@@ -199,7 +150,7 @@ static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 		return copy_out(t, arg, &ws, sizeof(ws));
 	}
 	}
-	return HOSTFD_I(f->inode)->tty ? tty_ioctl(f, t, cmd, arg) : -ENOTTY;
+	return -ENOTTY;
 }
 
 static const struct file_ops stream_fops = {
@@ -244,27 +195,9 @@ static void hostfd_sb_init(void)
 	sb_init(&hostfd_sb, NULL, &hostfd_super_ops, "hostfd", 0);
 }
 
-struct file *hostfd_file_reopen(struct file *f, int open_flags)
-{
-	int fd = fcntl(HOSTFD_I(f->inode)->fd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		return ERR_PTR(-errno);
-	struct file *nf = hostfd_file_new(fd, open_flags);
-	if (!nf) {
-		close(fd);
-		return ERR_PTR(-EIO);
-	}
-	return nf;
-}
-
 bool hostfd_is_host_file(struct file *f)
 {
 	return f->inode->sb == &hostfd_sb;
-}
-
-bool hostfd_is_tty(struct file *f)
-{
-	return f->inode->sb == &hostfd_sb && HOSTFD_I(f->inode)->tty;
 }
 
 struct file *hostfd_file_new(int host_fd, int open_flags)
@@ -277,7 +210,6 @@ struct file *hostfd_file_new(int host_fd, int open_flags)
 	struct hostfd_inode *hi = xzalloc(sizeof(*hi));
 	inode_init(&hi->vfs, &hostfd_sb, &hostfd_iops, NULL, st.st_mode);
 	hi->fd = host_fd;
-	hi->tty = isatty(host_fd);
 	struct file *f = file_alloc(sizeof(struct file),
 				    S_ISREG(st.st_mode) ? &reg_fops : &stream_fops, &hi->vfs);
 	inode_put(&hi->vfs);

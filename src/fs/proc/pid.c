@@ -163,11 +163,11 @@ static int show_stat(void *arg, struct kernfs_buf *b)
 	 * priority; CPU times in clock ticks. */
 	int prio = s.rt_priority ? -1 - s.rt_priority : 20 + s.nice;
 	const int64_t tick = 1000000000 / CLK_TCK;
-	kernfs_printf(b, "%d (%s) %c %d %d %d 0 %d 4194560 0 0 0 0 %lld %lld %lld %lld %d %d %d 0 "
+	kernfs_printf(b, "%d (%s) %c %d %d %d %u %d 4194560 0 0 0 0 %lld %lld %lld %lld %d %d %d 0 "
 		      "%lld %llu %llu "
 		      "18446744073709551615 0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 17 0 %d %d 0 0 0 "
 		      "0 0 %llu %llu %llu %llu %llu %d\n",
-		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tpgid,
+		      s.pid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tty_nr, s.tpgid,
 		      (long long)(s.utime_ns / tick), (long long)(s.stime_ns / tick),
 		      (long long)(s.cutime_ns / tick), (long long)(s.cstime_ns / tick), prio, s.nice,
 		      s.nthreads, start,

@@ -11,6 +11,7 @@ struct proc_snap {
 	struct kernel *k;
 	pid_t pid, ppid, pgid, sid;
 	pid_t tpgid;			/* foreground group of its terminal, or -1 */
+	unsigned tty_nr;		/* its terminal, as new_encode_dev; 0: none */
 	int nthreads;
 	char comm[16];
 	char state;			/* 'R', 'S', 'T', 'Z' */

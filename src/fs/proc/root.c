@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "cvisor/creds.h"
 #include "cvisor/fd_table.h"
 #include "cvisor/fs.h"
 #include "cvisor/kernel.h"
 #include "cvisor/net.h"
+#include "cvisor/tty.h"
 #include "proc_internal.h"
 
 int proc_snap_get(pid_t pid, struct proc_snap *s)
@@ -32,7 +34,11 @@ int proc_snap_get(pid_t pid, struct proc_snap *s)
 	s->pgid = task_pgrp_nr(self, tg);
 	s->sid = task_session_nr(self, tg);
 	s->start_ns = tg->start_ns;
-	s->tpgid = tg->has_ctty && k->console.sid == tg->sid ? k->console.fg_pgrp : -1;
+	s->tpgid = tg->ctty && tg->ctty->fg_pgrp ? tg->ctty->fg_pgrp : -1;
+	if (tg->ctty) {
+		unsigned ma = major(tg->ctty->dev), mi = minor(tg->ctty->dev);
+		s->tty_nr = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
+	}
 	s->sig_shared_pending = tg->shared_pending.set;
 	for (int sig = 1; sig <= NSIG_K; sig++) {
 		uint64_t h = tg->sigactions[sig - 1].handler;
