@@ -39,8 +39,30 @@ void stub_process_prepare(int keep_a, int keep_b)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 }
 
-int64_t platform_thread_cpu_ns(pid_t tid)
+struct context *stub_ctx_alloc(size_t size, int sig)
 {
+	struct stub_thread_ref *ref = xzalloc(size);
+	ref->sig = sig;
+	return (struct context *)ref;
+}
+
+void stub_ctx_release(struct context *c)
+{
+	free(c);
+}
+
+void stub_ctx_interrupt(struct context *c)
+{
+	struct stub_thread_ref *ref = (struct stub_thread_ref *)c;
+	ref->interrupt = true;
+	pid_t tid = ref->tid, tgid = ref->tgid;
+	if (tid > 0)
+		syscall(SYS_tgkill, tgid, tid, ref->sig);
+}
+
+int64_t stub_ctx_cpu_ns(struct context *c)
+{
+	pid_t tid = ((struct stub_thread_ref *)c)->tid;
 	/* Linux gives thread CPU clocks only within one's own process, and
 	 * a stub's process clock counts all its threads: the scheduler's
 	 * figure in /proc/<tid>/schedstat is the thread's alone, in ns. */

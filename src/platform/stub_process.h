@@ -3,6 +3,8 @@
 #ifndef CVISOR_PLATFORM_STUB_PROCESS_H
 #define CVISOR_PLATFORM_STUB_PROCESS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -11,7 +13,22 @@
  * (it lives in memory the stub unmaps), no signal blocked. */
 void stub_process_prepare(int keep_a, int keep_b);
 
-/* CPU time of host thread TID in nanoseconds (0 if unknown). */
-int64_t platform_thread_cpu_ns(pid_t tid);
+/* The stub thread a context last ran in, for interrupting and timing it
+ * from any sentry thread. Both platforms' struct context start with one,
+ * so the context operations below serve both. */
+struct stub_thread_ref {
+	_Atomic pid_t tid;
+	_Atomic pid_t tgid;		/* its stub process */
+	_Atomic bool interrupt;		/* the next or current switch returns */
+	int sig;			/* the host signal that interrupts it */
+};
+
+struct context;
+/* A zeroed context of SIZE bytes interrupted with SIG. */
+struct context *stub_ctx_alloc(size_t size, int sig);
+/* ctx_release, ctx_interrupt and ctx_cpu_ns of both platforms. */
+void stub_ctx_release(struct context *c);
+void stub_ctx_interrupt(struct context *c);
+int64_t stub_ctx_cpu_ns(struct context *c);
 
 #endif

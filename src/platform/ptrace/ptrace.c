@@ -48,11 +48,9 @@ struct address_space {
 };
 
 struct context {
+	struct stub_thread_ref ref;	/* the stub thread it last ran in */
 	uint64_t as_id;			/* the address space where TID is this */
 	pid_t tid;			/* context's stub thread */
-	_Atomic pid_t running_pid;	/* stub thread the context last ran in */
-	_Atomic pid_t running_tgid;	/* and its process */
-	_Atomic bool interrupt;
 };
 
 /* The stub thread the calling sentry thread traces in AS, or 0. */
@@ -265,25 +263,7 @@ static int ptrace_as_unmap(struct address_space *as, uaddr_t addr, uint64_t size
 
 static struct context *ptrace_ctx_new(struct platform *p)
 {
-	return xzalloc(sizeof(struct context));
-}
-
-static void ptrace_ctx_release(struct context *c)
-{
-	free(c);
-}
-
-static void ptrace_ctx_interrupt(struct context *c)
-{
-	c->interrupt = true;
-	pid_t tid = c->running_pid, tgid = c->running_tgid;
-	if (tid > 0)
-		syscall(SYS_tgkill, tgid, tid, SIG_INTERRUPT);
-}
-
-static int64_t ptrace_ctx_cpu_ns(struct context *c)
-{
-	return platform_thread_cpu_ns(c->running_pid);
+	return stub_ctx_alloc(sizeof(struct context), SIG_INTERRUPT);
 }
 
 static int ptrace_ctx_save_fpu(struct context *c, struct address_space *as,
@@ -339,10 +319,10 @@ static enum switch_result ptrace_ctx_switch(struct context *c, struct address_sp
 		c->tid = tid;
 	}
 	pid_t tid = c->tid;
-	c->running_tgid = as->pid;
-	c->running_pid = tid;
-	if (c->interrupt) {
-		c->interrupt = false;
+	c->ref.tgid = as->pid;
+	c->ref.tid = tid;
+	if (c->ref.interrupt) {
+		c->ref.interrupt = false;
 		return SWITCH_INTERRUPT;
 	}
 	if (ptrace(PTRACE_SETREGS, tid, 0, &regs->r) < 0)
@@ -381,7 +361,7 @@ static enum switch_result ptrace_ctx_switch(struct context *c, struct address_sp
 	default:
 		/* SIG_INTERRUPT or a stray host signal (the stub has its own
 		 * session, so terminal signals do not reach it). */
-		c->interrupt = false;
+		c->ref.interrupt = false;
 		return SWITCH_INTERRUPT;
 	}
 dead:
@@ -397,11 +377,11 @@ const struct platform_ops ptrace_platform_ops = {
 	.as_map = ptrace_as_map,
 	.as_unmap = ptrace_as_unmap,
 	.ctx_new = ptrace_ctx_new,
-	.ctx_release = ptrace_ctx_release,
+	.ctx_release = stub_ctx_release,
 	.ctx_switch = ptrace_ctx_switch,
 	.as_add_thread = ptrace_as_add_thread,
 	.as_remove_thread = ptrace_as_remove_thread,
 	.ctx_save_fpu = ptrace_ctx_save_fpu,
-	.ctx_interrupt = ptrace_ctx_interrupt,
-	.ctx_cpu_ns = ptrace_ctx_cpu_ns,
+	.ctx_interrupt = stub_ctx_interrupt,
+	.ctx_cpu_ns = stub_ctx_cpu_ns,
 };

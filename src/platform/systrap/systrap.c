@@ -62,11 +62,9 @@ struct address_space {
 };
 
 struct context {
+	struct stub_thread_ref ref;	/* the stub thread it last ran in */
 	uint64_t as_id;			/* the address space where IDX is this */
 	unsigned idx;			/* the area of this context's thread */
-	_Atomic pid_t running_pid;
-	_Atomic pid_t running_tgid;
-	_Atomic bool interrupt;
 };
 
 /* The area of the calling sentry thread's trapped stub thread, if any:
@@ -446,25 +444,7 @@ static void systrap_as_remove_thread(struct address_space *as)
 
 static struct context *systrap_ctx_new(struct platform *p)
 {
-	return xzalloc(sizeof(struct context));
-}
-
-static void systrap_ctx_release(struct context *c)
-{
-	free(c);
-}
-
-static void systrap_ctx_interrupt(struct context *c)
-{
-	c->interrupt = true;
-	pid_t tid = c->running_pid, tgid = c->running_tgid;
-	if (tid > 0)
-		syscall(SYS_tgkill, tgid, tid, SIG_INTERRUPT);
-}
-
-static int64_t systrap_ctx_cpu_ns(struct context *c)
-{
-	return platform_thread_cpu_ns(c->running_pid);
+	return stub_ctx_alloc(sizeof(struct context), SIG_INTERRUPT);
 }
 
 /* The ucontext of the frame in area IDX, as the sentry sees it; NULL if
@@ -583,10 +563,10 @@ static enum switch_result systrap_ctx_switch(struct context *c, struct address_s
 	if (c->as_id != as->id && take_thread(as, c) < 0)
 		goto dead;
 	struct sysmsg *m = area(as, c->idx);
-	c->running_tgid = as->pid;
-	c->running_pid = as->tid[c->idx];
-	if (c->interrupt) {
-		c->interrupt = false;
+	c->ref.tgid = as->pid;
+	c->ref.tid = as->tid[c->idx];
+	if (c->ref.interrupt) {
+		c->ref.interrupt = false;
 		return SWITCH_INTERRUPT;
 	}
 	ucontext_t *uc = frame(as, c->idx);
@@ -638,7 +618,7 @@ static enum switch_result systrap_ctx_switch(struct context *c, struct address_s
 				    ? (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0 : -1;
 		return SWITCH_FAULT;
 	}
-	c->interrupt = false;
+	c->ref.interrupt = false;
 	return SWITCH_INTERRUPT;
 dead:
 	as->dead = true;
@@ -655,9 +635,9 @@ const struct platform_ops systrap_platform_ops = {
 	.as_add_thread = systrap_as_add_thread,
 	.as_remove_thread = systrap_as_remove_thread,
 	.ctx_new = systrap_ctx_new,
-	.ctx_release = systrap_ctx_release,
+	.ctx_release = stub_ctx_release,
 	.ctx_switch = systrap_ctx_switch,
 	.ctx_save_fpu = systrap_ctx_save_fpu,
-	.ctx_interrupt = systrap_ctx_interrupt,
-	.ctx_cpu_ns = systrap_ctx_cpu_ns,
+	.ctx_interrupt = stub_ctx_interrupt,
+	.ctx_cpu_ns = stub_ctx_cpu_ns,
 };
