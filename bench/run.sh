@@ -1,17 +1,21 @@
 #!/bin/sh
-# Benchmarks: the same static program natively, inside cvisor and, when
-# `runsc` is on PATH, inside gVisor; prints each figure's median over REPS
-# repetitions and the ratio of each sandbox to native.
+# Benchmarks: the same programs natively, inside cvisor on each platform
+# (systrap, ptrace) and, when `runsc` is on PATH, inside gVisor; prints each
+# figure's median over REPS repetitions and the ratio of each sandbox to
+# native.
 #
 #   sh bench/run.sh        (make bench builds build/cvisor first)
 #
-# Environment: CVISOR (default build/cvisor), REPS (default 5), MICRO_SECS
+# Environment: CVISOR (default build/cvisor), RUNNERS (default "native
+# systrap ptrace", plus runsc when installed), REPS (default 5), MICRO_SECS
 # (minimum seconds per measurement, default 0.5), STARTS (sandbox starts
 # timed per repetition, default 10). Raw results go to bench/out/.
 #
 # The figures come from bench/micro.c (one line `name value unit` each) plus
-# `startup` and `python_startup` (when python3 is installed), measured here. To add a figure, add it to micro.c; to add a
-# sandbox, write run_<name> and append <name> to RUNNERS.
+# what is measured here: `startup`, `python_startup` (when python3 is
+# installed), `idle_memory` and the `macro_*` workloads. To add a figure,
+# add it to micro.c; to add a sandbox, write run_<name> and append <name>
+# to RUNNERS.
 # shellcheck disable=SC1010,SC2317 # "do" is a cvisor verb; run_* are called as run_$r
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -25,14 +29,15 @@ MICRO=$OUT/micro
 
 # run_<runner> CMD...: runs CMD there (time limit: 10 minutes)
 run_native() { timeout 600 "$@"; }
-run_cvisor() { timeout 600 "$CVISOR" do -- "$@"; }
+run_systrap() { timeout 600 "$CVISOR" --platform systrap do -- "$@"; }
+run_ptrace() { timeout 600 "$CVISOR" --platform ptrace do -- "$@"; }
 run_runsc() { timeout 600 runsc --network=none do "$@"; }
 
-RUNNERS="native cvisor"
+RUNNERS=${RUNNERS:-native systrap ptrace}
 if command -v runsc >/dev/null; then
 	RUNNERS="$RUNNERS runsc"
 fi
-REQUIRED="native cvisor" # runners whose failure fails the benchmark
+REQUIRED="native systrap ptrace" # runners whose failure fails the benchmark
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.txt "$OUT"/*.err
@@ -70,6 +75,70 @@ python_startup() {
 	echo "python_startup $(((py_t1 - py_t0) / STARTS / 1000)) us"
 }
 
+# idle_memory RUNNER: KiB of memory (the sum of Pss, so that pages shared
+# between the sentry and its stubs count once) of the whole process tree
+# of a sandbox running `sleep`, a second after it started.
+tree() {
+	echo "$1"
+	for child in $(pgrep -P "$1"); do
+		tree "$child"
+	done
+}
+idle_memory() {
+	"run_$1" sleep 3 &
+	im_pid=$!
+	sleep 1
+	im_kib=0
+	for p in $(tree "$im_pid"); do
+		p_kib=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		im_kib=$((im_kib + ${p_kib:-0}))
+	done
+	wait "$im_pid" || return 1
+	echo "idle_memory $im_kib KiB"
+}
+
+# macro RUNNER: two real workloads, ms each: python3 doing a little of
+# everything (files, json, hashing, a subprocess), and gcc compiling a
+# 1000-line C file (a driver, cc1, as and ld: fork, exec and file I/O).
+MACRO_PY='import hashlib, json, os, subprocess, tempfile
+d = tempfile.mkdtemp()
+for i in range(200):
+    p = os.path.join(d, "f%d.json" % i)
+    with open(p, "w") as f:
+        json.dump({"i": i, "v": list(range(50))}, f)
+    with open(p, "rb") as f:
+        hashlib.sha256(f.read()).hexdigest()
+subprocess.run(["true"])
+sum(i * i for i in range(200000))'
+macro_src() {
+	echo '#include <stdio.h>'
+	i=0
+	while [ $i -lt 330 ]; do
+		printf 'static int f%d(int x)\n{\n\treturn x * %d + (x >> 3);\n}\n' "$i" "$i"
+		i=$((i + 1))
+	done
+	echo 'int main(void) { int s = 0;'
+	i=0
+	while [ $i -lt 330 ]; do
+		printf 's += f%d(%d);\n' "$i" "$i"
+		i=$((i + 1))
+	done
+	printf '%s\n' 'printf("%d\n", s); return 0; }'
+}
+macro() {
+	if [ -n "$PYTHON" ]; then
+		m_t0=$(date +%s%N)
+		"run_$1" "$PYTHON" -c "$MACRO_PY" || return 1
+		m_t1=$(date +%s%N)
+		echo "macro_python $(((m_t1 - m_t0) / 1000000)) ms"
+	fi
+	m_t0=$(date +%s%N)
+	"run_$1" gcc -O1 -o "$OUT/macro.bin" "$OUT/macro.c" || return 1
+	m_t1=$(date +%s%N)
+	echo "macro_gcc $(((m_t1 - m_t0) / 1000000)) ms"
+}
+macro_src >"$OUT/macro.c"
+
 # Repetitions interleave the runners, so that drift in the machine's speed
 # hits them alike. Each result line: RUNNER FIGURE VALUE UNIT.
 rep=1
@@ -80,6 +149,8 @@ while [ $rep -le "$REPS" ]; do
 		{
 			startup "$r" &&
 				python_startup "$r" &&
+				idle_memory "$r" &&
+				macro "$r" &&
 				"run_$r" "$MICRO" -t "$MICRO_SECS"
 		} 2>"$OUT/$r.$rep.err" | sed "s/^/$r /" >"$OUT/$r.$rep.txt"
 	done
@@ -135,8 +206,8 @@ END {
 # A runner failed if a repetition reported an error or a figure short of
 # native's.
 status=0
-nfig=$(($("$MICRO" -l | wc -l) + 1))
-[ -z "$PYTHON" ] || nfig=$((nfig + 1))
+nfig=$(($("$MICRO" -l | wc -l) + 3))
+[ -z "$PYTHON" ] || nfig=$((nfig + 2))
 for r in $RUNNERS; do
 	rep=1
 	while [ $rep -le "$REPS" ]; do
