@@ -304,6 +304,72 @@ TEST(proc_self_fd_names_the_pipe)
 	close(p[1]);
 }
 
+/* Opening /proc/self/fd/N of a pipe opens the same pipe again, without
+ * waiting for the other side as a FIFO's open would (bash's process
+ * substitution, `cat <(cmd)`, opens /dev/fd/63 after cmd may be gone). */
+static int reopen(int fd, int flags)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	return open(link, flags);
+}
+
+TEST(opening_proc_self_fd_of_a_pipe_joins_the_pipe)
+{
+	int p[2], r, w;
+	struct stat st0, st1;
+	char buf[8];
+
+	ASSERT_OK(pipe(p));
+	ASSERT_OK(r = reopen(p[0], O_RDONLY));
+	ASSERT_OK(w = reopen(p[1], O_WRONLY));
+	EXPECT_OK(fstat(p[0], &st0));
+	EXPECT_OK(fstat(r, &st1));
+	EXPECT_EQ(st1.st_ino, st0.st_ino);
+	EXPECT_TRUE(S_ISFIFO(st1.st_mode));
+	EXPECT_EQ(write(w, "abc", 3), 3);
+	EXPECT_EQ(read(r, buf, sizeof(buf)), 3);
+	EXPECT_MEMEQ(buf, "abc", 3);
+	EXPECT_EQ(write(p[1], "de", 2), 2);
+	EXPECT_EQ(read(r, buf, sizeof(buf)), 2);
+	/* Both new ends count: the pipe ends with the last writer. */
+	close(p[1]);
+	EXPECT_EQ(write(w, "f", 1), 1);
+	close(w);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 1);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 0);
+	close(r);
+	close(p[0]);
+}
+
+TEST(reopening_a_pipe_never_waits_for_the_other_side)
+{
+	int p[2], fd;
+	char buf[8];
+
+	/* The writer is gone: the read end still opens, data then EOF. */
+	ASSERT_OK(pipe(p));
+	EXPECT_EQ(write(p[1], "xy", 2), 2);
+	close(p[1]);
+	ASSERT_OK(fd = reopen(p[0], O_RDONLY));
+	EXPECT_EQ(read(fd, buf, sizeof(buf)), 2);
+	EXPECT_EQ(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	close(p[0]);
+
+	/* The reader is gone: even O_NONBLOCK opens the write end (no
+	 * ENXIO as for a FIFO), and a write gets EPIPE. */
+	ASSERT_OK(pipe(p));
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	ASSERT_OK(fd = reopen(p[1], O_WRONLY | O_NONBLOCK));
+	EXPECT_ERRNO(write(fd, "z", 1), EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	close(fd);
+	close(p[1]);
+}
+
 /* --- pipe2 flags and the fd array --- */
 
 TEST(pipe2_flags)
