@@ -8,7 +8,8 @@
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
-static void handle_fault(struct task *t, const struct fault_info *fi)
+/* SEEN_GEN: the mm's mirror_gen when T's thread was resumed. */
+static void handle_fault(struct task *t, const struct fault_info *fi, uint64_t seen_gen)
 {
 	int sig = fi->signo, code = fi->code;
 	bool present = false;
@@ -16,7 +17,7 @@ static void handle_fault(struct task *t, const struct fault_info *fi)
 	 * Other host SIGSEGVs (general protection, SI_KERNEL) go as they
 	 * are. */
 	if ((sig == SIGSEGV && code != SI_KERNEL) || sig == SIGBUS) {
-		int r = -mm_handle_fault(t->mm, fi->addr, false);
+		int r = -mm_handle_fault(t->mm, fi->addr, false, seen_gen);
 		if (r == 0)
 			return;
 		sig = r & MM_FAULT_SIGBUS ? SIGBUS : SIGSEGV;
@@ -73,12 +74,13 @@ void *task_run(void *arg)
 		 * thread, which becomes its tracer. */
 		if (!t->mm->as && !ensure_address_space(t))
 			break;
+		uint64_t gen = t->mm->mirror_gen;
 		switch (ops->ctx_switch(t->ctx, t->mm->as, &t->regs, &fi)) {
 		case SWITCH_SYSCALL:
 			syscall_dispatch(t);
 			break;
 		case SWITCH_FAULT:
-			handle_fault(t, &fi);
+			handle_fault(t, &fi, gen);
 			break;
 		case SWITCH_INTERRUPT:
 			break;

@@ -1,10 +1,12 @@
 /* Threads (clone with CLONE_THREAD, through pthreads): shared memory,
  * ids, exit and exit_group, exec from a thread, thread-directed and
- * process-directed signals, /proc/self/task. */
+ * process-directed signals, /proc/self/task, first touches of the same
+ * pages by several threads at once. */
 #include "test.h"
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 static int counter;
@@ -219,4 +221,42 @@ TEST(signals_reach_the_right_thread)
 	signal(SIGUSR2, SIG_DFL);
 	close(p[0]);
 	close(p[1]);
+}
+
+/* Threads touching fresh pages at once: each fault must end in the page
+ * being there, even when another thread's fault brought it in first. */
+#define TOUCH_PAGES 256
+#define TOUCH_THREADS 4
+
+static char *volatile touch_area;
+static pthread_barrier_t touch_start;
+
+static void *touch_pages(void *arg)
+{
+	long sum = 0;
+	pthread_barrier_wait(&touch_start);
+	for (int i = 0; i < TOUCH_PAGES; i++)
+		sum += touch_area[(long)i * 4096 + (long)arg];
+	return (void *)sum;
+}
+
+TEST(threads_fault_in_the_same_pages_at_once)
+{
+	pthread_t t[TOUCH_THREADS];
+
+	ASSERT_OK(pthread_barrier_init(&touch_start, NULL, TOUCH_THREADS));
+	for (int round = 0; round < 30; round++) {
+		touch_area = mmap(NULL, TOUCH_PAGES * 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_TRUE(touch_area != MAP_FAILED);
+		for (long i = 0; i < TOUCH_THREADS; i++)
+			ASSERT_EQ(pthread_create(&t[i], NULL, touch_pages, (void *)i), 0);
+		for (int i = 0; i < TOUCH_THREADS; i++) {
+			void *sum;
+			EXPECT_EQ(pthread_join(t[i], &sum), 0);
+			EXPECT_EQ((long)sum, 0);
+		}
+		munmap(touch_area, TOUCH_PAGES * 4096);
+	}
+	pthread_barrier_destroy(&touch_start);
 }
