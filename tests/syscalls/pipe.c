@@ -370,6 +370,34 @@ TEST(reopening_a_pipe_never_waits_for_the_other_side)
 	close(p[1]);
 }
 
+/* O_CREAT on /proc/self/fd/N opens what the magic link stands for (bash:
+ * `echo x >/dev/fd/5`, `tee >(cmd)`), even a file with no name left. */
+TEST(o_creat_through_proc_self_fd_opens_the_file_it_names)
+{
+	int p[2], fd, file;
+	struct stat st0, st1;
+	char buf[8];
+
+	ASSERT_OK(pipe(p));
+	ASSERT_OK(fd = reopen(p[1], O_WRONLY | O_CREAT | O_TRUNC));
+	EXPECT_EQ(write(fd, "via", 3), 3);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 3);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+
+	ASSERT_OK(file = open("gone", O_RDWR | O_CREAT | O_TRUNC, 0600));
+	ASSERT_OK(unlink("gone"));
+	ASSERT_OK(fd = reopen(file, O_RDWR | O_CREAT));
+	EXPECT_OK(fstat(file, &st0));
+	EXPECT_OK(fstat(fd, &st1));
+	EXPECT_EQ(st1.st_ino, st0.st_ino);
+	EXPECT_EQ(st1.st_nlink, 0);
+	EXPECT_ERRNO(access("gone", F_OK), ENOENT);
+	close(fd);
+	close(file);
+}
+
 /* --- pipe2 flags and the fd array --- */
 
 TEST(pipe2_flags)
