@@ -129,6 +129,7 @@ SYSCALL(rt_tgsigqueueinfo, SUPPORT_FULL, "ddSp", NULL)
 /* sys_time.c */
 SYSCALL(clock_gettime, SUPPORT_FULL, "cp", NULL)
 SYSCALL(clock_getres, SUPPORT_FULL, "cp", NULL)
+SYSCALL(clock_settime, SUPPORT_ERROR, "cp", "CLOCK_REALTIME: EPERM, the sandbox's clock cannot be set (no CAP_SYS_TIME on the host); Linux's EINVAL and EFAULT checks first")
 SYSCALL(gettimeofday, SUPPORT_FULL, "pp", NULL)
 SYSCALL(time, SUPPORT_FULL, "p", NULL)
 SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)
