@@ -1,7 +1,8 @@
 /* Threads (clone with CLONE_THREAD, through pthreads): shared memory,
  * ids, exit and exit_group, exec from a thread, thread-directed and
  * process-directed signals, /proc/self/task, first touches of the same
- * pages by several threads at once. */
+ * pages by several threads at once, fork while a thread is blocked
+ * reading into memory. */
 #include "test.h"
 
 #include <dirent.h>
@@ -259,4 +260,38 @@ TEST(threads_fault_in_the_same_pages_at_once)
 		munmap(touch_area, TOUCH_PAGES * 4096);
 	}
 	pthread_barrier_destroy(&touch_start);
+}
+
+/* A read blocked in one thread while another forks must land where the
+ * reader's process sees it, even after the process wrote to that page
+ * (which would move it to a copy, were the page shared with the child). */
+static char read_page[4096] __attribute__((aligned(4096)));
+static int read_pipe[2];
+
+static void *blocked_read(void *arg)
+{
+	return (void *)read(read_pipe[0], read_page, 8);
+}
+
+TEST(fork_while_a_thread_is_blocked_reading_into_memory)
+{
+	pthread_t t;
+	void *n;
+	pid_t pid;
+	int status;
+
+	ASSERT_OK(pipe(read_pipe));
+	ASSERT_EQ(pthread_create(&t, NULL, blocked_read, NULL), 0);
+	usleep(100000);		/* the reader is asleep in read(2) */
+	ASSERT_OK(pid = fork());
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	read_page[2048] = 1;
+	EXPECT_EQ(write(read_pipe[1], "payload", 8), 8);
+	EXPECT_EQ(pthread_join(t, &n), 0);
+	EXPECT_EQ((long)n, 8);
+	EXPECT_STREQ(read_page, "payload");
+	close(read_pipe[0]);
+	close(read_pipe[1]);
 }
