@@ -137,7 +137,8 @@ static void fd_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ctx
 	for (int i = 0; i < c->n; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "%d", c->fds[i]);
-		emit(ctx, name, proc_entry_ino(dir->ino, (unsigned)c->fds[i]), mode);
+		emit(ctx, name, proc_entry_ino(dir->ino, (unsigned)c->fds[i]), mode,
+		     (uint64_t)c->fds[i]);
 	}
 	free(c);
 }
