@@ -107,4 +107,8 @@ pytest_same test_time -- test_monotonic_settime test_pthread_getcpuclockid
 
 pytest_same test_mmap
 
+pytest_same test_tempfile
+
+pytest_same test_shutil
+
 summary
