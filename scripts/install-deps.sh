@@ -3,7 +3,8 @@
 # Idempotent; run as root on Debian 12.
 set -eu
 PKGS="build-essential clang pkg-config linux-libc-dev libseccomp-dev libjansson-dev
-libbsd-dev busybox-static strace procps bsdutils python3 inotify-tools tmux"
+libbsd-dev busybox-static strace procps bsdutils tmux inotify-tools
+bash coreutils perl make sqlite3 git tar gzip xz-utils python3 libpython3.11-testsuite"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

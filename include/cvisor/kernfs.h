@@ -29,7 +29,12 @@ typedef int (*kernfs_link_fn)(void *arg, char *buf, size_t size);
  * its owner computes on every lookup and listing (/proc/<pid>,
  * /proc/<pid>/fd). Computed entries are never trusted from the dentry
  * cache: each walk looks them up again. */
-typedef void (*kernfs_emit_fn)(void *ctx, const char *name, uint64_t ino, mode_t mode);
+/* KEY: the entry's place (an fd, a pid), increasing along a listing: a
+ * listing read in pieces goes on after the last key it gave, so entries
+ * added or removed meanwhile do not shift the others (Linux's
+ * proc_readfd_common: fd + 2). */
+typedef void (*kernfs_emit_fn)(void *ctx, const char *name, uint64_t ino, mode_t mode,
+			       uint64_t key);
 struct kernfs_dyndir_ops {
 	/* A new reference to NAME in DIR, or ERR_PTR(-ENOENT). */
 	struct inode *(*lookup)(struct inode *dir, void *arg, const char *name);

@@ -54,6 +54,9 @@ struct mm {
 	int nr_vmas;
 	struct page_table pt;
 	struct address_space *as; /* platform mirror; NULL until first run */
+	/* Bumped by each mapping into the mirror: a thread's fault on a page
+	 * mirrored since it last ran may be one another thread fixed. */
+	_Atomic uint64_t mirror_gen;
 
 	uaddr_t brk_start, brk;
 	uaddr_t mmap_top;	/* top-down search for new mappings starts here */
@@ -99,12 +102,13 @@ void mm_set_vma_readonly(struct mm *mm, uaddr_t addr, const char *name);
 /* Sets up the heap after exec: brk starts at START (page aligned up). */
 void mm_set_brk_start(struct mm *mm, uaddr_t start);
 
-/* Handles an application page fault at ADDR. Returns 0 if the access can
+/* Handles an application page fault at ADDR, taken by a thread that
+ * resumed when mm->mirror_gen was SEEN_GEN. Returns 0 if the access can
  * now succeed (retry), or the si_code of the SIGSEGV to deliver
  * (SEGV_MAPERR / SEGV_ACCERR) as a negative number; a SIGBUS (a file
  * page past the end of the file) is -(MM_FAULT_SIGBUS | BUS_ADRERR). */
 #define MM_FAULT_SIGBUS 0x100
-int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write);
+int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write, uint64_t seen_gen);
 /* What identifies the futex word at ADDR: the memory-file offset for a
  * shared mapping (unless PRIVATE_OP: FUTEX_PRIVATE_FLAG), else this mm
  * and the address. Returns 0 or -EFAULT. */

@@ -27,6 +27,11 @@ void pipe_create(const struct creds *cr, int flags, struct file *out[2]);
  * waits. A wait is interrupted with -ERESTARTSYS. */
 struct file *fifo_open(struct inode *inode, int flags);
 
+/* The path of the anonymous pipe F (from pipe(2)): its inode on pipefs,
+ * which open(2) attaches to the same pipe, as Linux's fifo_open does
+ * when /proc/<pid>/fd/N of a pipe is opened. -ENOENT for other files. */
+int pipe_file_path(struct file *f, struct path *out);
+
 /* F_GETPIPE_SZ and F_SETPIPE_SZ on F (-EBADF if F is not a pipe). */
 long pipe_fcntl(struct file *f, const struct creds *cr, int cmd, unsigned arg);
 /* Whether F is either end of a pipe or an open FIFO. */

@@ -136,6 +136,7 @@ SYSCALL(pidfd_open, SUPPORT_PARTIAL, "dx", "process pidfds: no PIDFD_THREAD")
 /* sys_time.c */
 SYSCALL(clock_gettime, SUPPORT_FULL, "cp", NULL)
 SYSCALL(clock_getres, SUPPORT_FULL, "cp", NULL)
+SYSCALL(clock_settime, SUPPORT_ERROR, "cp", "CLOCK_REALTIME: EPERM, the sandbox's clock cannot be set (no CAP_SYS_TIME on the host); Linux's EINVAL and EFAULT checks first")
 SYSCALL(gettimeofday, SUPPORT_FULL, "pp", NULL)
 SYSCALL(time, SUPPORT_FULL, "p", NULL)
 SYSCALL(nanosleep, SUPPORT_FULL, "pp", NULL)

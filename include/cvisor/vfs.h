@@ -291,6 +291,10 @@ struct dentry {
 /* The root dentry of a new filesystem (takes over the reference to
  * INODE). */
 struct dentry *d_make_root(struct inode *inode);
+/* A dentry in no directory for INODE (takes over the reference): the
+ * path of a pseudo file (Linux's d_alloc_pseudo), freed with its last
+ * reference. */
+struct dentry *d_alloc_pseudo(struct inode *inode);
 struct dentry *dget(struct dentry *d);
 void dput(struct dentry *d);
 /* The inode of D or NULL, read safely against a concurrent create. */
@@ -335,6 +339,9 @@ int vfs_mount(const struct path *at, struct super_block *sb, unsigned mnt_flags,
  * lock: FN must not call back into the VFS. */
 void mount_ns_for_each(struct mount_ns *ns, void (*fn)(const struct mount *m, void *arg),
 		       void *arg);
+/* A mount of SB (which has its root) in no namespace, for a filesystem
+ * nobody mounts (Linux's kern_mount). */
+struct mount *kern_mount(struct super_block *sb);
 struct mount *mntget(struct mount *m);
 void mntput(struct mount *m);
 

@@ -2,6 +2,10 @@
 #include "cvisor/signal.h"
 #include "cvisor/task.h"
 
+/* The uapi's MINSIGSTKSZ, which sys_sigaltstack checks: glibc's macro of
+ * that name is a sysconf of the host CPU's signal frame size, larger. */
+#define LINUX_MINSIGSTKSZ 2048
+
 bool sigaltstack_on(const struct task *t, uaddr_t sp)
 {
 	const struct sigaltstack_k *ss = &t->altstack;
@@ -36,8 +40,7 @@ int sigaltstack_set(struct task *t, const stack_t *ss, uaddr_t sp)
 		t->altstack = (struct sigaltstack_k){ .flags = SS_DISABLE };
 		return 0;
 	}
-	/* Linux's MINSIGSTKSZ (glibc's macro asks the host's sysconf). */
-	if (ss->ss_size < 2048)
+	if (ss->ss_size < LINUX_MINSIGSTKSZ)
 		return -ENOMEM;
 	t->altstack = (struct sigaltstack_k){ .sp = (uaddr_t)ss->ss_sp, .size = ss->ss_size,
 					      .flags = ss->ss_flags & SS_AUTODISARM };

@@ -186,6 +186,16 @@ static void set_tids(struct task *t, struct task *c, const struct clone_request 
 		mm_copy_out(c->mm, req->child_tid, &id, sizeof(id));
 }
 
+/* RLIMIT_NPROC, counted on the whole sandbox, holds for neither root nor
+ * a holder of CAP_SYS_RESOURCE or CAP_SYS_ADMIN (copy_process). Caller
+ * holds ts_lock. */
+static bool nproc_exceeded(struct task *t)
+{
+	const struct creds *c = t->creds;
+	return t->tg->rlimits[RLIMIT_NPROC].rlim_cur <= t->k->nr_tasks && c->uid != 0 &&
+	       !creds_has_cap(c, CAP_SYS_RESOURCE) && !creds_has_cap(c, CAP_SYS_ADMIN);
+}
+
 /* clone(CLONE_THREAD): a new task in T's process, sharing its address
  * space, files and filesystem context (CLONE_THREAD implies CLONE_VM
  * and CLONE_SIGHAND; dispositions are per process already). */
@@ -198,8 +208,7 @@ static long clone_thread(struct task *t, const struct clone_request *req)
 	if (err < 0)
 		return err == -ESRCH ? -EAGAIN : err;
 	pthread_mutex_lock(&k->ts_lock);
-	if (t->tg->exiting || k->nr_tasks >= k->max_tasks ||
-	    t->tg->rlimits[RLIMIT_NPROC].rlim_cur <= k->nr_tasks) {
+	if (t->tg->exiting || k->nr_tasks >= k->max_tasks || nproc_exceeded(t)) {
 		bool exiting = t->tg->exiting;
 		pthread_mutex_unlock(&k->ts_lock);
 		/* The stub thread made for it is never seized; it goes with
@@ -277,8 +286,7 @@ long task_clone(struct task *t, const struct clone_request *req)
 		pthread_mutex_unlock(&k->ts_lock);
 		return -EINTR;
 	}
-	if (k->nr_tasks >= k->max_tasks ||
-	    t->tg->rlimits[RLIMIT_NPROC].rlim_cur <= k->nr_tasks) {
+	if (k->nr_tasks >= k->max_tasks || nproc_exceeded(t)) {
 		pthread_mutex_unlock(&k->ts_lock);
 		return -EAGAIN;
 	}

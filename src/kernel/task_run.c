@@ -8,7 +8,8 @@
 #include "cvisor/syscalls.h"
 #include "cvisor/task.h"
 
-static void handle_fault(struct task *t, const struct fault_info *fi)
+/* SEEN_GEN: the mm's mirror_gen when T's thread was resumed. */
+static void handle_fault(struct task *t, const struct fault_info *fi, uint64_t seen_gen)
 {
 	int sig = fi->signo, code = fi->code;
 	bool present = false;
@@ -16,15 +17,8 @@ static void handle_fault(struct task *t, const struct fault_info *fi)
 	 * Other host SIGSEGVs (general protection, SI_KERNEL) go as they
 	 * are. */
 	if ((sig == SIGSEGV && code != SI_KERNEL) || sig == SIGBUS) {
-		int r = -mm_handle_fault(t->mm, fi->addr, fi->write == 1);
+		int r = -mm_handle_fault(t->mm, fi->addr, fi->write == 1, seen_gen);
 		if (r == 0)
-			return;
-		/* The host found no page, yet in an accessible VMA the page
-		 * is mirrored now (what ACCERR means there): another thread's
-		 * fault mirrored it meanwhile. Run again: an access that is
-		 * really forbidden faults again, with the page present. */
-		if (sig == SIGSEGV && code == SEGV_MAPERR && r == SEGV_ACCERR &&
-		    mm_prot_at(t->mm, fi->addr) > 0)
 			return;
 		sig = r & MM_FAULT_SIGBUS ? SIGBUS : SIGSEGV;
 		code = r & ~MM_FAULT_SIGBUS;
@@ -80,12 +74,13 @@ void *task_run(void *arg)
 		 * thread, which becomes its tracer. */
 		if (!t->mm->as && !ensure_address_space(t))
 			break;
+		uint64_t gen = t->mm->mirror_gen;
 		switch (ops->ctx_switch(t->ctx, t->mm->as, &t->regs, &fi)) {
 		case SWITCH_SYSCALL:
 			syscall_dispatch(t);
 			break;
 		case SWITCH_FAULT:
-			handle_fault(t, &fi);
+			handle_fault(t, &fi, gen);
 			break;
 		case SWITCH_INTERRUPT:
 			break;

@@ -174,12 +174,13 @@ static int mirror(struct mm *mm, struct vma *v, uaddr_t start, uaddr_t end)
 			return err;
 		for (uaddr_t p = a; p < run_end; p += PAGE_SIZE)
 			*pt_entry(&mm->pt, p / PAGE_SIZE, false) |= PTE_MAPPED;
+		mm->mirror_gen++;
 		a = run_end;
 	}
 	return 0;
 }
 
-int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write)
+int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write, uint64_t seen_gen)
 {
 	int ret = -SEGV_MAPERR;
 
@@ -191,11 +192,15 @@ int mm_handle_fault(struct mm *mm, uaddr_t addr, bool write)
 	if (!vma_readable(v) || (write && !(v->prot & PROT_WRITE)))
 		goto out;
 	/* Already mirrored with everything the VMA allows: the access itself
-	 * is forbidden (e.g. executing a non-executable page). */
+	 * is forbidden (e.g. executing a non-executable page), unless another
+	 * thread mirrored it after this one faulted (then it retries). */
 	uint64_t *pte = pt_entry(&mm->pt, addr / PAGE_SIZE, false);
 	if (pte && (*pte & PTE_MAPPED) &&
-	    (!(*pte & PTE_COW) || !(v->prot & PROT_WRITE)))
+	    (!(*pte & PTE_COW) || !(v->prot & PROT_WRITE))) {
+		if (mm->mirror_gen != seen_gen)
+			ret = 0;
 		goto out;
+	}
 
 	uaddr_t start = MAX(v->start, round_down(addr, FAULT_WINDOW));
 	uaddr_t end = MIN(v->end, round_down(addr, FAULT_WINDOW) + FAULT_WINDOW);

@@ -1,7 +1,7 @@
 /* Copy-on-write fork of an address space: the child gets the same VMAs
  * and shares every page; private pages become read-only in both until one
- * side writes (mm_populate then breaks the sharing). No page is copied
- * here. */
+ * side writes (mm_populate then breaks the sharing). Only pinned pages
+ * are copied here. */
 #include <string.h>
 #include <sys/mman.h>
 
@@ -15,11 +15,33 @@ struct fork_ctx {
 	bool private;
 };
 
+/* A private page the parent alone maps but someone pinned (a read(2)
+ * blocked on a pipe, into this page, in another thread) stays the
+ * parent's: were it shared, the parent's next write would move it to a
+ * copy and the pinned page would get the data. The child gets its copy
+ * now (Linux's page_needs_cow_for_dma). False: no memory for it. */
+static bool copy_pinned_pte(struct fork_ctx *c, uint64_t vpn, uint64_t pte)
+{
+	uint64_t old = pte & PTE_OFF_MASK;
+	int64_t off = memfile_alloc(c->mf, PAGE_SIZE);
+	if (off < 0)
+		return false;
+	memcpy(memfile_ptr(c->mf, (uint64_t)off), memfile_ptr(c->mf, old), PAGE_SIZE);
+	*pt_entry(&c->child->pt, vpn, true) = (uint64_t)off | PTE_PRESENT;
+	return true;
+}
+
 static void share_pte(uint64_t vpn, uint64_t *pte, void *arg)
 {
 	struct fork_ctx *c = arg;
 	if (!(*pte & PTE_PRESENT))
 		return;
+	/* Without memory for the copy, the page is shared as any other. */
+	if (c->private && !(*pte & PTE_COW) &&
+	    memfile_refcount(c->mf, *pte & PTE_OFF_MASK) > 1 && copy_pinned_pte(c, vpn, *pte)) {
+		*pte &= ~PTE_MAPPED;	/* mm_fork unmaps the parent's VMA */
+		return;
+	}
 	memfile_incref(c->mf, *pte & PTE_OFF_MASK, PAGE_SIZE);
 	if (c->private)
 		*pte = (*pte | PTE_COW) & ~PTE_MAPPED;

@@ -39,6 +39,25 @@ long sys_clock_getres(struct task *t, const struct syscall_args *a)
 	return copy_out(t, a->arg[1], &ts, sizeof(ts));
 }
 
+/* The sandbox's clocks follow the host's and cannot be set: it has no
+ * CAP_SYS_TIME where that counts (the host's user namespace), as a
+ * container. Linux's other checks come first: of the fixed clock ids
+ * only CLOCK_REALTIME has a setter. */
+long sys_clock_settime(struct task *t, const struct syscall_args *a)
+{
+	clockid_t id = (clockid_t)a->arg[0];
+	struct timespec ts;
+	int64_t ns;
+
+	if (id != CLOCK_REALTIME)
+		return -EINVAL;
+	if (copy_in(t, &ts, a->arg[1], sizeof(ts)) < 0)
+		return -EFAULT;
+	if (timespec_to_ns(&ts, &ns) < 0)
+		return -EINVAL;
+	return -EPERM;
+}
+
 long sys_gettimeofday(struct task *t, const struct syscall_args *a)
 {
 	if (a->arg[0]) {

@@ -39,6 +39,11 @@ struct dentry *d_make_root(struct inode *inode)
 	return d;
 }
 
+struct dentry *d_alloc_pseudo(struct inode *inode)
+{
+	return d_alloc(NULL, "/", inode, inode->sb);
+}
+
 struct inode *d_inode(const struct dentry *d)
 {
 	return __atomic_load_n(&d->inode, __ATOMIC_ACQUIRE);

@@ -288,10 +288,11 @@ unsigned vfs_poll(struct file *f, struct poll_table *pt)
 
 int vfs_file_path(struct file *f, const struct path *root, char *buf, size_t size)
 {
-	if (f->path.dentry)
-		return vfs_d_path(&f->path, root, buf, size);
+	/* A pseudo file's name comes first, path or not (Linux's d_dname). */
 	if (f->inode && f->inode->sb->ops->dname)
 		return f->inode->sb->ops->dname(f->inode, buf, size);
+	if (f->path.dentry)
+		return vfs_d_path(&f->path, root, buf, size);
 	int n = snprintf(buf, size, "anon_inode:[%s]", f->inode ? f->inode->sb->fs_name : "?");
 	return n < (int)size ? n : -ENAMETOOLONG;
 }

@@ -70,6 +70,11 @@ static struct mount *mount_alloc(struct super_block *sb, unsigned flags, const c
 	return m;
 }
 
+struct mount *kern_mount(struct super_block *sb)
+{
+	return mount_alloc(sb, 0, sb->fs_name);
+}
+
 struct mount_ns *mount_ns_new(struct super_block *sb, unsigned mnt_flags, const char *source)
 {
 	struct mount_ns *ns = xzalloc(sizeof(*ns));

@@ -2,6 +2,7 @@
  * O_NOFOLLOW, O_DIRECTORY, O_TRUNC, O_PATH, and the checks of Linux's
  * may_open. */
 #include <linux/capability.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/sysmacros.h>
@@ -161,6 +162,28 @@ static int create_locked(const struct path *dir, struct dentry *d, mode_t mode,
 	return 0;
 }
 
+/* O_CREAT's last component is the magic link INODE in ND's directory:
+ * opens its target, with the walk's rules for jumping to it. */
+static int open_magic_link(struct nameidata *nd, struct inode *inode, int flags,
+			   const struct creds *cr, struct file **out)
+{
+	struct path target;
+	if (nd->resolve & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS))
+		return -ELOOP;
+	int err = inode->ops->get_link_path(inode, &target);
+	if (err)
+		return err;
+	if (((nd->resolve & RESOLVE_NO_XDEV) && target.mnt != nd->cur.mnt) ||
+	    (nd->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+		err = -EXDEV;
+	else if (S_ISDIR(d_inode(target.dentry)->mode))
+		err = -EISDIR;
+	else
+		err = do_open_path(&target, flags, cr, false, out);
+	path_put(&target);
+	return err;
+}
+
 static int open_creat(const struct walk_base *wb, const char *name, int flags, mode_t mode,
 		      struct file **out)
 {
@@ -198,6 +221,13 @@ static int open_creat(const struct walk_base *wb, const char *name, int flags, m
 		if (flags & O_EXCL) {
 			dput(d);
 			err = -EEXIST;
+			break;
+		}
+		if (S_ISLNK(inode->mode) && inode->ops->get_link_path && !(flags & O_NOFOLLOW)) {
+			/* A magic link (/proc/<pid>/fd/N): what it stands for
+			 * exists, and is opened as the walk would jump to it. */
+			dput(d);
+			err = open_magic_link(&nd, inode, flags, wb->cr, out);
 			break;
 		}
 		if (S_ISLNK(inode->mode)) {

@@ -5,7 +5,9 @@
 #   CVISOR=build/cvisor sh tests/e2e/run.sh [GROUP...]
 #
 # GROUPs are tests/e2e/<group>.sh: busybox shell signals stdio isolation ipc
-# badinput cli tty interactive inotify unixsock (default: all). Prints PASS/FAIL/SKIP lines (a failure
+# badinput cli tty interactive inotify unixsock programs python (the
+# default), and cpython (CPython's longer regression-test modules: minutes,
+# run only when named). Prints PASS/FAIL/SKIP lines (a failure
 # with its diff or reason), then `N passed, N failed[, N skipped]`; exit
 # status 1 if anything failed.
 # Every cvisor run is limited to E2E_TIMEOUT seconds (default 60); E2E_KEEP=1
@@ -38,7 +40,7 @@ if [ -n "$why" ]; then
 fi
 
 echo "e2e: CVISOR=$CVISOR"
-[ $# -gt 0 ] || set -- busybox shell signals stdio isolation ipc badinput cli tty interactive inotify unixsock
+[ $# -gt 0 ] || set -- busybox shell signals stdio isolation ipc badinput cli tty interactive inotify unixsock programs python
 for group in "$@"; do
 	suite "e2e/$group" sh "$E2E_DIR/$group.sh"
 done

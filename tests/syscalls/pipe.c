@@ -304,6 +304,100 @@ TEST(proc_self_fd_names_the_pipe)
 	close(p[1]);
 }
 
+/* Opening /proc/self/fd/N of a pipe opens the same pipe again, without
+ * waiting for the other side as a FIFO's open would (bash's process
+ * substitution, `cat <(cmd)`, opens /dev/fd/63 after cmd may be gone). */
+static int reopen(int fd, int flags)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	return open(link, flags);
+}
+
+TEST(opening_proc_self_fd_of_a_pipe_joins_the_pipe)
+{
+	int p[2], r, w;
+	struct stat st0, st1;
+	char buf[8];
+
+	ASSERT_OK(pipe(p));
+	ASSERT_OK(r = reopen(p[0], O_RDONLY));
+	ASSERT_OK(w = reopen(p[1], O_WRONLY));
+	EXPECT_OK(fstat(p[0], &st0));
+	EXPECT_OK(fstat(r, &st1));
+	EXPECT_EQ(st1.st_ino, st0.st_ino);
+	EXPECT_TRUE(S_ISFIFO(st1.st_mode));
+	EXPECT_EQ(write(w, "abc", 3), 3);
+	EXPECT_EQ(read(r, buf, sizeof(buf)), 3);
+	EXPECT_MEMEQ(buf, "abc", 3);
+	EXPECT_EQ(write(p[1], "de", 2), 2);
+	EXPECT_EQ(read(r, buf, sizeof(buf)), 2);
+	/* Both new ends count: the pipe ends with the last writer. */
+	close(p[1]);
+	EXPECT_EQ(write(w, "f", 1), 1);
+	close(w);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 1);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 0);
+	close(r);
+	close(p[0]);
+}
+
+TEST(reopening_a_pipe_never_waits_for_the_other_side)
+{
+	int p[2], fd;
+	char buf[8];
+
+	/* The writer is gone: the read end still opens, data then EOF. */
+	ASSERT_OK(pipe(p));
+	EXPECT_EQ(write(p[1], "xy", 2), 2);
+	close(p[1]);
+	ASSERT_OK(fd = reopen(p[0], O_RDONLY));
+	EXPECT_EQ(read(fd, buf, sizeof(buf)), 2);
+	EXPECT_EQ(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	close(p[0]);
+
+	/* The reader is gone: even O_NONBLOCK opens the write end (no
+	 * ENXIO as for a FIFO), and a write gets EPIPE. */
+	ASSERT_OK(pipe(p));
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	ASSERT_OK(fd = reopen(p[1], O_WRONLY | O_NONBLOCK));
+	EXPECT_ERRNO(write(fd, "z", 1), EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	close(fd);
+	close(p[1]);
+}
+
+/* O_CREAT on /proc/self/fd/N opens what the magic link stands for (bash:
+ * `echo x >/dev/fd/5`, `tee >(cmd)`), even a file with no name left. */
+TEST(o_creat_through_proc_self_fd_opens_the_file_it_names)
+{
+	int p[2], fd, file;
+	struct stat st0, st1;
+	char buf[8];
+
+	ASSERT_OK(pipe(p));
+	ASSERT_OK(fd = reopen(p[1], O_WRONLY | O_CREAT | O_TRUNC));
+	EXPECT_EQ(write(fd, "via", 3), 3);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 3);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+
+	ASSERT_OK(file = open("gone", O_RDWR | O_CREAT | O_TRUNC, 0600));
+	ASSERT_OK(unlink("gone"));
+	ASSERT_OK(fd = reopen(file, O_RDWR | O_CREAT));
+	EXPECT_OK(fstat(file, &st0));
+	EXPECT_OK(fstat(fd, &st1));
+	EXPECT_EQ(st1.st_ino, st0.st_ino);
+	EXPECT_EQ(st1.st_nlink, 0);
+	EXPECT_ERRNO(access("gone", F_OK), ENOENT);
+	close(fd);
+	close(file);
+}
+
 /* --- pipe2 flags and the fd array --- */
 
 TEST(pipe2_flags)

@@ -360,3 +360,30 @@ TEST(a_zombie_has_no_memory_files_or_links)
 	EXPECT_TRUE(strstr(big, ") Z ") != NULL);
 	EXPECT_EQ(waitpid(pid, NULL, 0), pid);
 }
+
+/* Closing the fds a listing of /proc/self/fd named, between getdents64
+ * calls, does not make the listing skip the others (the offset is the fd
+ * number, not the place in the list): Python's subprocess closes fds so. */
+TEST(proc_self_fd_listing_survives_closing_what_it_listed)
+{
+	int fds[12], dir;
+	char buf[280];
+	long n;
+
+	for (int i = 0; i < 12; i++)
+		ASSERT_OK(fds[i] = dup(0));
+	ASSERT_OK(dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY));
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			int fd = atoi(d->d_name);
+			if (d->d_name[0] != '.' && fd >= fds[0] && fd != dir)
+				close(fd);
+			off += d->d_reclen;
+		}
+	}
+	EXPECT_EQ(n, 0);
+	for (int i = 0; i < 12; i++)
+		EXPECT_ERRNO(fcntl(fds[i], F_GETFD), EBADF);
+	close(dir);
+}

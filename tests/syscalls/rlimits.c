@@ -1,4 +1,5 @@
-/* Resource limits enforced (RLIMIT_FSIZE, RLIMIT_AS, RLIMIT_NOFILE) and
+/* Resource limits enforced (RLIMIT_FSIZE, RLIMIT_AS, RLIMIT_NOFILE, root
+ * past RLIMIT_NPROC) and
  * resource usage reported (getrusage, times, wait4's rusage). */
 #define TEST_WORKDIR
 #include "test.h"
@@ -136,6 +137,40 @@ static void nofile(void)
 	EXPECT_ERRNO(fcntl(0, F_DUPFD, 8), EINVAL);
 	int p[2];
 	EXPECT_ERRNO(pipe(p), EMFILE);
+}
+
+/* RLIMIT_NPROC does not hold for root (Python's test_subprocess counts
+ * on it to know it runs as the superuser). */
+/* In a child: with RLIMIT_NPROC at 1, fork still works; exit status 0. */
+static int fork_under_nproc_1(void)
+{
+	struct rlimit rl = { 1, 1 };
+	int status;
+
+	if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(7);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 2;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 0 : 3;
+}
+
+TEST(rlimit_nproc_does_not_stop_root)
+{
+	pid_t pid;
+	int status;
+
+	if (getuid() != 0)
+		SKIP("needs root");
+	/* In a child: the lowered hard limit could not be raised again. */
+	ASSERT_OK(pid = fork());
+	if (pid == 0)
+		_exit(fork_under_nproc_1());
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(rlimit_nofile_gives_emfile)

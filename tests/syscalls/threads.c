@@ -1,10 +1,13 @@
 /* Threads (clone with CLONE_THREAD, through pthreads): shared memory,
  * ids, exit and exit_group, exec from a thread, thread-directed and
- * process-directed signals, /proc/self/task. */
+ * process-directed signals, /proc/self/task, first touches of the same
+ * pages by several threads at once, fork while a thread is blocked
+ * reading into memory. */
 #include "test.h"
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 static int counter;
@@ -300,4 +303,75 @@ TEST(signals_to_a_thread_busy_in_syscalls_are_each_delivered)
 	ASSERT_EQ(pthread_join(th, &calls), 0);
 	EXPECT_TRUE((long)calls > 0);
 	signal(SIGUSR2, SIG_DFL);
+
+/* Threads touching fresh pages at once: each fault must end in the page
+ * being there, even when another thread's fault brought it in first. */
+#define TOUCH_PAGES 256
+#define TOUCH_THREADS 4
+
+static char *volatile touch_area;
+static pthread_barrier_t touch_start;
+
+static void *touch_pages(void *arg)
+{
+	long sum = 0;
+	pthread_barrier_wait(&touch_start);
+	for (int i = 0; i < TOUCH_PAGES; i++)
+		sum += touch_area[(long)i * 4096 + (long)arg];
+	return (void *)sum;
+}
+
+TEST(threads_fault_in_the_same_pages_at_once)
+{
+	pthread_t t[TOUCH_THREADS];
+
+	ASSERT_OK(pthread_barrier_init(&touch_start, NULL, TOUCH_THREADS));
+	for (int round = 0; round < 30; round++) {
+		touch_area = mmap(NULL, TOUCH_PAGES * 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_TRUE(touch_area != MAP_FAILED);
+		for (long i = 0; i < TOUCH_THREADS; i++)
+			ASSERT_EQ(pthread_create(&t[i], NULL, touch_pages, (void *)i), 0);
+		for (int i = 0; i < TOUCH_THREADS; i++) {
+			void *sum;
+			EXPECT_EQ(pthread_join(t[i], &sum), 0);
+			EXPECT_EQ((long)sum, 0);
+		}
+		munmap(touch_area, TOUCH_PAGES * 4096);
+	}
+	pthread_barrier_destroy(&touch_start);
+}
+
+/* A read blocked in one thread while another forks must land where the
+ * reader's process sees it, even after the process wrote to that page
+ * (which would move it to a copy, were the page shared with the child). */
+static char read_page[4096] __attribute__((aligned(4096)));
+static int read_pipe[2];
+
+static void *blocked_read(void *arg)
+{
+	return (void *)read(read_pipe[0], read_page, 8);
+}
+
+TEST(fork_while_a_thread_is_blocked_reading_into_memory)
+{
+	pthread_t t;
+	void *n;
+	pid_t pid;
+	int status;
+
+	ASSERT_OK(pipe(read_pipe));
+	ASSERT_EQ(pthread_create(&t, NULL, blocked_read, NULL), 0);
+	usleep(100000);		/* the reader is asleep in read(2) */
+	ASSERT_OK(pid = fork());
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	read_page[2048] = 1;
+	EXPECT_EQ(write(read_pipe[1], "payload", 8), 8);
+	EXPECT_EQ(pthread_join(t, &n), 0);
+	EXPECT_EQ((long)n, 8);
+	EXPECT_STREQ(read_page, "payload");
+	close(read_pipe[0]);
+	close(read_pipe[1]);
 }

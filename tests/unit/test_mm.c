@@ -92,11 +92,17 @@ static void test_faults(struct kernel *k)
 	int64_t a = mm_mmap(mm, 0x400000, PAGE_SIZE, PROT_READ | PROT_EXEC,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
 	CHECK(a == 0x400000);
-	CHECK(mm_handle_fault(mm, 0x400000, false) == 0);
-	/* Mirrored with everything the VMA allows: a second fault is real. */
-	CHECK(mm_handle_fault(mm, 0x400000, false) == -SEGV_ACCERR);
-	CHECK(mm_handle_fault(mm, 0x400000, true) == -SEGV_ACCERR);
-	CHECK(mm_handle_fault(mm, 0x500000, false) == -SEGV_MAPERR);
+	uint64_t gen = mm->mirror_gen;
+	CHECK(mm_handle_fault(mm, 0x400000, false, gen) == 0);
+	/* A thread that ran before that mirroring may have faulted on the
+	 * page another one mirrored: it retries. */
+	CHECK(mm_handle_fault(mm, 0x400000, false, gen) == 0);
+	/* Mirrored with everything the VMA allows since the thread ran: a
+	 * second fault is real. */
+	gen = mm->mirror_gen;
+	CHECK(mm_handle_fault(mm, 0x400000, false, gen) == -SEGV_ACCERR);
+	CHECK(mm_handle_fault(mm, 0x400000, true, gen) == -SEGV_ACCERR);
+	CHECK(mm_handle_fault(mm, 0x500000, false, gen) == -SEGV_MAPERR);
 	mm_put(mm);
 }
 

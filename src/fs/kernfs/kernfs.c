@@ -245,36 +245,45 @@ static bool kernfs_dyn_revalidate(struct inode *dir, const char *name, struct in
 	return false;
 }
 
-/* Offsets: 0 and 1 are the dots, 2 + i the i-th entry (static children,
- * then computed ones). */
+/* Offsets: 0 and 1 are the dots, 2 + i the i-th static child, then
+ * DYN_BASE + key a computed entry. */
 struct iterate_state {
 	struct dir_context *ctx;
-	int64_t i;
+	int64_t dyn_base;
 	bool full;
 };
 
-static void iterate_emit(void *arg, const char *name, uint64_t ino, mode_t mode)
+/* The entry at offset P; the next read starts after it. */
+static void iterate_at(struct iterate_state *s, int64_t p, const char *name, uint64_t ino,
+		       mode_t mode)
 {
-	struct iterate_state *s = arg;
-	if (s->full || s->i++ < s->ctx->pos)
+	if (s->full || p < s->ctx->pos)
 		return;
-	if (!s->ctx->emit(s->ctx, name, strlen(name), ino, IFTODT(mode), s->i)) {
+	if (!s->ctx->emit(s->ctx, name, strlen(name), ino, IFTODT(mode), p + 1)) {
 		s->full = true;
 		return;
 	}
-	s->ctx->pos = s->i;
+	s->ctx->pos = p + 1;
+}
+
+static void iterate_emit(void *arg, const char *name, uint64_t ino, mode_t mode, uint64_t key)
+{
+	struct iterate_state *s = arg;
+	iterate_at(s, s->dyn_base + (int64_t)key, name, ino, mode);
 }
 
 static int kernfs_iterate(struct file *f, struct dir_context *ctx)
 {
 	struct kernfs_inode *ki = KERNFS_I(f->inode);
-	struct iterate_state s = { .ctx = ctx, .i = 2 };
+	struct iterate_state s = { .ctx = ctx };
 	struct kernfs_child *c;
+	int64_t i = 2;
 
 	if (!dir_emit_dots(f, ctx, f->inode->ino))
 		return 0;
 	TAILQ_FOREACH(c, &ki->children, entry)
-		iterate_emit(&s, c->name, c->inode->ino, c->inode->mode);
+		iterate_at(&s, i++, c->name, c->inode->ino, c->inode->mode);
+	s.dyn_base = i;
 	if (ki->dyn)
 		ki->dyn->list(f->inode, ki->arg, iterate_emit, &s);
 	return 0;

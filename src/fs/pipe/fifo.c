@@ -37,11 +37,26 @@ static const struct super_ops pipefs_super_ops = {
 static const struct inode_ops pipefs_iops;
 
 static struct super_block pipefs_sb;
+/* Where the paths of pipes are: /proc/<pid>/fd/N of a pipe leads there. */
+static struct mount *pipefs_mnt;
 static pthread_once_t pipefs_once = PTHREAD_ONCE_INIT;
 
 static void pipefs_init(void)
 {
 	sb_init(&pipefs_sb, NULL, &pipefs_super_ops, "pipefs", PIPEFS_MAGIC);
+	struct inode *root = xzalloc(sizeof(*root));
+	inode_init(root, &pipefs_sb, &pipefs_iops, NULL, S_IFDIR | 0700);
+	pipefs_sb.root = root;
+	pipefs_mnt = kern_mount(&pipefs_sb);
+}
+
+int pipe_file_path(struct file *f, struct path *out)
+{
+	if (!file_is_pipe(f) || f->inode->sb != &pipefs_sb)
+		return -ENOENT;
+	out->mnt = mntget(pipefs_mnt);
+	out->dentry = d_alloc_pseudo(inode_get(f->inode));
+	return 0;
 }
 
 void pipe_create(const struct creds *cr, int flags, struct file *out[2])
@@ -76,9 +91,10 @@ static int wait_for_partner(struct pipe_inode_info *p, unsigned *counter, struct
 }
 
 /* Counts a new open of P with access mode ACC, waiting for the other
- * side as fifo_open does. Caller holds P's lock. *W_SEEN: see struct
- * pipe_file. */
-static int fifo_join(struct pipe_inode_info *p, int flags, unsigned *w_seen)
+ * side as fifo_open does, except on an anonymous pipe (IS_PIPE: opened
+ * again through /proc/<pid>/fd), which never waits. Caller holds P's
+ * lock. *W_SEEN: see struct pipe_file. */
+static int fifo_join(struct pipe_inode_info *p, int flags, bool is_pipe, unsigned *w_seen)
 {
 	int err;
 
@@ -87,7 +103,7 @@ static int fifo_join(struct pipe_inode_info *p, int flags, unsigned *w_seen)
 		p->r_counter++;
 		if (p->readers++ == 0)
 			waitqueue_wake_all(&p->wr_wait);
-		if (p->writers)
+		if (p->writers || is_pipe)
 			return 0;
 		if (flags & O_NONBLOCK) {
 			/* No POLLHUP until a writer has come and gone. */
@@ -99,12 +115,12 @@ static int fifo_join(struct pipe_inode_info *p, int flags, unsigned *w_seen)
 			waitqueue_wake_all(&p->wr_wait);
 		return err;
 	case O_WRONLY:
-		if ((flags & O_NONBLOCK) && !p->readers)
+		if ((flags & O_NONBLOCK) && !p->readers && !is_pipe)
 			return -ENXIO;
 		p->w_counter++;
 		if (p->writers++ == 0)
 			waitqueue_wake_all(&p->rd_wait);
-		if (p->readers)
+		if (p->readers || is_pipe)
 			return 0;
 		err = wait_for_partner(p, &p->r_counter, &p->wr_wait);
 		if (err && --p->writers == 0)
@@ -137,7 +153,7 @@ struct file *fifo_open(struct inode *inode, int flags)
 
 	unsigned w_seen = 0;
 	pthread_mutex_lock(&p->lock);
-	int err = fifo_join(p, flags, &w_seen);
+	int err = fifo_join(p, flags, inode->sb == &pipefs_sb, &w_seen);
 	pthread_mutex_unlock(&p->lock);
 	if (err) {
 		pipe_put_files(inode, p);

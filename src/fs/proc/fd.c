@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cvisor/fd_table.h"
+#include "cvisor/pipe.h"
 #include "proc_internal.h"
 
 #define FD_ARG(pid, fd) ((void *)(((uintptr_t)(pid) << 32) | (uint32_t)(fd)))
@@ -44,18 +45,20 @@ static int fd_link_target(void *arg, char *buf, size_t size)
 	return (int)MIN((size_t)n, size);
 }
 
-/* fd/N as a magic link: the open file's own path (an anonymous file has
- * none to walk to: -ENOENT, as its name "pipe:[ino]" would give). */
+/* fd/N as a magic link: the open file's own path, or a pipe's on pipefs
+ * (reopening it joins the pipe); other anonymous files have none to walk
+ * to: -ENOENT. */
 static int fd_link_path(void *arg, struct path *out)
 {
 	struct file *f = proc_fget(FD_ARG_PID(arg), FD_ARG_FD(arg), NULL);
 	if (!f)
 		return -ENOENT;
-	int err = -ENOENT;
+	int err = 0;
 	if (f->path.dentry) {
 		*out = f->path;
 		path_get(out);
-		err = 0;
+	} else {
+		err = pipe_file_path(f, out);
 	}
 	file_put(f);
 	return err;
@@ -134,7 +137,8 @@ static void fd_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ctx
 	for (int i = 0; i < c->n; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "%d", c->fds[i]);
-		emit(ctx, name, proc_entry_ino(dir->ino, (unsigned)c->fds[i]), mode);
+		emit(ctx, name, proc_entry_ino(dir->ino, (unsigned)c->fds[i]), mode,
+		     (uint64_t)c->fds[i]);
 	}
 	free(c);
 }

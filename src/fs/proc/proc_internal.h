@@ -74,9 +74,9 @@ static inline uint64_t proc_ino(pid_t pid, enum proc_ino_entry entry)
 	return ((uint64_t)pid << 8 | entry) + (1ULL << 40);
 }
 
-/* Lists the directories named by IDS[0..N) (/proc/<pid>, task/<tid>):
- * each an ENTRY of its id. */
-void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, const pid_t *ids, int n,
+/* Lists the directories named by IDS[0..N) (/proc/<pid>, task/<tid>),
+ * sorting IDS: each an ENTRY of its id. */
+void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, pid_t *ids, int n,
 		       enum proc_ino_entry entry);
 
 /* The inode number of entry N (< 2^20: an fd) of the directory DIR_INO

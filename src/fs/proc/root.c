@@ -173,13 +173,21 @@ static void root_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *c
 	proc_emit_id_dirs(emit, ctx, pids, n, PROC_INO_PID_DIR);
 }
 
-void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, const pid_t *ids, int n,
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+void proc_emit_id_dirs(kernfs_emit_fn emit, void *ctx, pid_t *ids, int n,
 		       enum proc_ino_entry entry)
 {
+	/* In increasing order, as the keys must be (and as Linux lists). */
+	qsort(ids, (size_t)n, sizeof(*ids), cmp_pid);
 	for (int i = 0; i < n; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "%d", ids[i]);
-		emit(ctx, name, proc_ino(ids[i], entry), S_IFDIR);
+		emit(ctx, name, proc_ino(ids[i], entry), S_IFDIR, (uint64_t)ids[i]);
 	}
 }
 
