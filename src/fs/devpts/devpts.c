@@ -135,7 +135,7 @@ static void pts_list(struct inode *dir, void *arg, kernfs_emit_fn emit, void *ct
 	for (int i = 0; i < n; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "%d", seen[i].index);
-		emit(ctx, name, seen[i].ino, S_IFCHR);
+		emit(ctx, name, seen[i].ino, S_IFCHR, (uint64_t)seen[i].index);
 	}
 }
 
