@@ -303,6 +303,7 @@ TEST(signals_to_a_thread_busy_in_syscalls_are_each_delivered)
 	ASSERT_EQ(pthread_join(th, &calls), 0);
 	EXPECT_TRUE((long)calls > 0);
 	signal(SIGUSR2, SIG_DFL);
+}
 
 /* Threads touching fresh pages at once: each fault must end in the page
  * being there, even when another thread's fault brought it in first. */
