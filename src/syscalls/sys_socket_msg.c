@@ -239,26 +239,27 @@ out:
 	return ret;
 }
 
-long sys_sendmsg(struct task *t, const struct syscall_args *a)
+/* sendmsg(2) and recvmsg(2): DO on the socket of fd arg 0. */
+static long sockfd_msg(struct task *t, const struct syscall_args *a,
+		       long (*do_msg)(struct task *, struct socket *, uaddr_t, int))
 {
 	int err;
 	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
 	if (!s)
 		return err;
-	long r = do_sendmsg(t, s, a->arg[1], (int)a->arg[2]);
+	long r = do_msg(t, s, a->arg[1], (int)a->arg[2]);
 	sockfd_put(s);
 	return r;
 }
 
+long sys_sendmsg(struct task *t, const struct syscall_args *a)
+{
+	return sockfd_msg(t, a, do_sendmsg);
+}
+
 long sys_recvmsg(struct task *t, const struct syscall_args *a)
 {
-	int err;
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
-	if (!s)
-		return err;
-	long r = do_recvmsg(t, s, a->arg[1], (int)a->arg[2]);
-	sockfd_put(s);
-	return r;
+	return sockfd_msg(t, a, do_recvmsg);
 }
 
 long sys_sendto(struct task *t, const struct syscall_args *a)
@@ -302,6 +303,16 @@ long sys_recvfrom(struct task *t, const struct syscall_args *a)
 	return r;
 }
 
+/* Stores LEN, a message's byte count, in the mmsghdr at E: LEN, or
+ * -EFAULT. */
+static long put_msg_len(struct task *t, uaddr_t e, long len)
+{
+	unsigned v = (unsigned)len;
+	if (copy_out(t, e + offsetof(struct mmsghdr, msg_len), &v, sizeof(v)))
+		return -EFAULT;
+	return len;
+}
+
 long sys_sendmmsg(struct task *t, const struct syscall_args *a)
 {
 	uaddr_t vec = a->arg[1];
@@ -315,13 +326,8 @@ long sys_sendmmsg(struct task *t, const struct syscall_args *a)
 	for (n = 0; n < vlen; n++) {
 		uaddr_t e = vec + n * sizeof(struct mmsghdr);
 		r = do_sendmsg(t, s, e, flags);
-		if (r < 0)
+		if (r < 0 || (r = put_msg_len(t, e, r)) < 0)
 			break;
-		unsigned len = (unsigned)r;
-		if (copy_out(t, e + offsetof(struct mmsghdr, msg_len), &len, sizeof(len))) {
-			r = -EFAULT;
-			break;
-		}
 	}
 	sockfd_put(s);
 	return n ? (long)n : r;
@@ -349,13 +355,8 @@ long sys_recvmmsg(struct task *t, const struct syscall_args *a)
 	for (n = 0; n < vlen; n++) {
 		uaddr_t e = vec + n * sizeof(struct mmsghdr);
 		r = do_recvmsg(t, s, e, flags & ~MSG_WAITFORONE);
-		if (r < 0)
+		if (r < 0 || (r = put_msg_len(t, e, r)) < 0)
 			break;
-		unsigned len = (unsigned)r;
-		if (copy_out(t, e + offsetof(struct mmsghdr, msg_len), &len, sizeof(len))) {
-			r = -EFAULT;
-			break;
-		}
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
 		if (end >= 0 && host_monotonic_ns() >= end) {
