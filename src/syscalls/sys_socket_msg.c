@@ -262,12 +262,24 @@ long sys_recvmsg(struct task *t, const struct syscall_args *a)
 	return sockfd_msg(t, a, do_recvmsg);
 }
 
+/* sendto(2) and recvfrom(2)'s socket (fd arg 0, to sockfd_put), with M's
+ * data the buffer at arg 1 of length arg 2 (kept in IOV); NULL with *ERR
+ * set when there is no such socket. */
+static struct socket *sockfd_lookup_buf(struct task *t, const struct syscall_args *a,
+					struct iovec *iov, struct sock_msg *m, int *err)
+{
+	*iov = (struct iovec){ (void *)a->arg[1],
+			       MIN((size_t)a->arg[2], (size_t)VFS_MAX_RW_COUNT) };
+	msg_iter_init(&m->data, t, iov, 1);
+	return sockfd_lookup(t, (int)a->arg[0], err);
+}
+
 long sys_sendto(struct task *t, const struct syscall_args *a)
 {
-	struct iovec iov = { (void *)a->arg[1], MIN((size_t)a->arg[2], (size_t)VFS_MAX_RW_COUNT) };
+	struct iovec iov;
 	int flags = (int)a->arg[3], err;
 	struct sock_msg m = { 0 };
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
+	struct socket *s = sockfd_lookup_buf(t, a, &iov, &m, &err);
 	if (!s)
 		return err;
 	long r = 0;
@@ -275,23 +287,20 @@ long sys_sendto(struct task *t, const struct syscall_args *a)
 		r = move_addr_to_kernel(t, a->arg[4], (int)a->arg[5], &m.addr);
 		m.addrlen = (int)a->arg[5];
 	}
-	if (!r) {
-		msg_iter_init(&m.data, t, &iov, 1);
+	if (!r)
 		r = socket_sendmsg(s, &m, flags);
-	}
 	sockfd_put(s);
 	return r;
 }
 
 long sys_recvfrom(struct task *t, const struct syscall_args *a)
 {
-	struct iovec iov = { (void *)a->arg[1], MIN((size_t)a->arg[2], (size_t)VFS_MAX_RW_COUNT) };
+	struct iovec iov;
 	int flags = (int)a->arg[3], err;
 	struct sock_msg m = { 0 };
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
+	struct socket *s = sockfd_lookup_buf(t, a, &iov, &m, &err);
 	if (!s)
 		return err;
-	msg_iter_init(&m.data, t, &iov, 1);
 	long r = s->ops->recvmsg(s, &m, flags);
 	scm_fp_free(m.scm.fp);
 	if (r >= 0 && a->arg[4]) {
