@@ -135,6 +135,9 @@ bool pgrp_orphaned_locked(struct kernel *k, pid_t pgid, pid_t sid, struct thread
  * SIGCONT (POSIX _exit). Called for an exiting TG (PARENT NULL) and for
  * each child TG of a process that exited (PARENT it). ts_lock held. */
 void signal_orphaned_pgrp_locked(struct thread_group *tg, struct thread_group *parent);
+/* Sends SIG to every process of PGID from the kernel (SI_KERNEL).
+ * ts_lock held. */
+void signal_pgrp_kernel_locked(struct kernel *k, pid_t pgid, int sig);
 
 /* SIGCHLD (or the child's exit signal) to TG's parent for a change of
  * TG: CODE is CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED or

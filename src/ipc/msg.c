@@ -100,6 +100,39 @@ static int queue_wait(struct task *t, struct msg_queue *q, struct waiter *w)
 	return err ? -ERESTARTNOHAND : 0;
 }
 
+/* Locks msg.lock and takes a sleeper's reference on queue ID, or
+ * unlocks and returns NULL when there is none. */
+static struct msg_queue *queue_get_locked(struct ipc_ns *ns, int id)
+{
+	pthread_mutex_lock(&ns->msg.lock);
+	struct ipc_obj *obj = ipc_find_id(&ns->msg, id);
+	if (!obj) {
+		pthread_mutex_unlock(&ns->msg.lock);
+		return NULL;
+	}
+	struct msg_queue *q = MSG_Q(obj);
+	q->refs++;
+	return q;
+}
+
+/* Undoes queue_get_locked once the waiting is over. */
+static void queue_put_unlock(struct msg_queue *q, struct waiter *w)
+{
+	struct ipc_ns *ns = q->ns;
+	waiter_finish(w);
+	queue_put_locked(q);
+	pthread_mutex_unlock(&ns->msg.lock);
+}
+
+/* Why T, waiting on Q for access MODE (0222 send, 0444 receive), must
+ * stop: -EIDRM once Q is removed, an error if T may not, else 0. */
+static long queue_check(struct task *t, struct msg_queue *q, int mode)
+{
+	if (q->obj.deleted)
+		return -EIDRM;
+	return ipc_perms(t->creds, &q->obj, mode);
+}
+
 long msg_send(struct task *t, int id, uaddr_t msgp, size_t size, int flag)
 {
 	struct ipc_ns *ns = task_ipc_ns(t);
@@ -120,23 +153,15 @@ long msg_send(struct task *t, int id, uaddr_t msgp, size_t size, int flag)
 		return -EFAULT;
 	}
 
-	pthread_mutex_lock(&ns->msg.lock);
-	struct ipc_obj *obj = ipc_find_id(&ns->msg, id);
-	if (!obj) {
-		pthread_mutex_unlock(&ns->msg.lock);
+	struct msg_queue *q = queue_get_locked(ns, id);
+	if (!q) {
 		free(m);
 		return -EINVAL;
 	}
-	struct msg_queue *q = MSG_Q(obj);
 	struct waiter w = { 0 };
 	long ret;
-	q->refs++;
 	for (;;) {
-		if (q->obj.deleted) {
-			ret = -EIDRM;
-			break;
-		}
-		if ((ret = ipc_perms(t->creds, &q->obj, 0222)))
+		if ((ret = queue_check(t, q, 0222)))
 			break;
 		/* msg_fits_inqueue: bytes, and messages, within qbytes. */
 		if (size + q->cbytes <= q->qbytes && 1 + q->qnum <= q->qbytes)
@@ -159,9 +184,7 @@ long msg_send(struct task *t, int id, uaddr_t msgp, size_t size, int flag)
 		m = NULL;
 		waitqueue_wake_all(&q->wq);
 	}
-	waiter_finish(&w);
-	queue_put_locked(q);
-	pthread_mutex_unlock(&ns->msg.lock);
+	queue_put_unlock(q, &w);
 	free(m);
 	return ret;
 }
@@ -220,23 +243,14 @@ long msg_receive(struct task *t, int id, uaddr_t msgp, size_t size, long type, i
 		mode = (flag & MSG_EXCEPT) ? SEARCH_NOTEQUAL : SEARCH_EQUAL;
 	}
 
-	pthread_mutex_lock(&ns->msg.lock);
-	struct ipc_obj *obj = ipc_find_id(&ns->msg, id);
-	if (!obj) {
-		pthread_mutex_unlock(&ns->msg.lock);
+	struct msg_queue *q = queue_get_locked(ns, id);
+	if (!q)
 		return -EINVAL;
-	}
-	struct msg_queue *q = MSG_Q(obj);
 	struct waiter w = { 0 };
 	struct msg *m = NULL, *copy = NULL;
 	long ret;
-	q->refs++;
 	for (;;) {
-		if (q->obj.deleted) {
-			ret = -EIDRM;
-			break;
-		}
-		if ((ret = ipc_perms(t->creds, &q->obj, 0444)))
+		if ((ret = queue_check(t, q, 0444)))
 			break;
 		m = find_msg(q, mode, type);
 		if (m) {
@@ -267,9 +281,7 @@ long msg_receive(struct task *t, int id, uaddr_t msgp, size_t size, long type, i
 		ns->msg_hdrs--;
 		waitqueue_wake_all(&q->wq);
 	}
-	waiter_finish(&w);
-	queue_put_locked(q);
-	pthread_mutex_unlock(&ns->msg.lock);
+	queue_put_unlock(q, &w);
 	if (!m)
 		return ret;
 	size_t n = MIN(size, m->size);

@@ -68,7 +68,7 @@ static bool pgrp_has_stopped_locked(struct kernel *k, pid_t pgid)
 	return false;
 }
 
-static void kill_pgrp_locked(struct kernel *k, pid_t pgid, int sig)
+void signal_pgrp_kernel_locked(struct kernel *k, pid_t pgid, int sig)
 {
 	struct thread_group *p, *next;
 	for (p = TAILQ_FIRST(&k->thread_groups); p; p = next) {
@@ -90,7 +90,7 @@ void signal_orphaned_pgrp_locked(struct thread_group *tg, struct thread_group *p
 		return;
 	if (pgrp_orphaned_locked(tg->k, tg->pgid, tg->sid, ignored) &&
 	    pgrp_has_stopped_locked(tg->k, tg->pgid)) {
-		kill_pgrp_locked(tg->k, tg->pgid, SIGHUP);
-		kill_pgrp_locked(tg->k, tg->pgid, SIGCONT);
+		signal_pgrp_kernel_locked(tg->k, tg->pgid, SIGHUP);
+		signal_pgrp_kernel_locked(tg->k, tg->pgid, SIGCONT);
 	}
 }

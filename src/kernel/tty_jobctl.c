@@ -17,20 +17,6 @@ static bool is_ctty_locked(struct tty *tty, struct task *t)
 	return t->tg->ctty == tty && tty->sid == t->tg->sid;
 }
 
-/* Sends SIG to every process of PGID from the kernel. ts_lock held. */
-static void signal_pgrp_locked(struct kernel *k, pid_t pgid, int sig)
-{
-	struct thread_group *p, *next;
-	for (p = TAILQ_FIRST(&k->thread_groups); p; p = next) {
-		next = TAILQ_NEXT(p, all);
-		if (p->pgid != pgid)
-			continue;
-		siginfo_t si;
-		siginfo_from(&si, sig, SI_KERNEL, NULL, p);
-		signal_send_locked(p, NULL, &si);
-	}
-}
-
 /* No process has TTY as its controlling terminal any more. ts_lock
  * held. */
 static void clear_ctty_locked(struct tty *tty)
@@ -108,7 +94,7 @@ static int check_change(struct tty *tty, struct task *t, int sig)
 		} else if (pgrp_orphaned_locked(k, tg->pgid, tg->sid, NULL)) {
 			ret = -EIO;
 		} else {
-			signal_pgrp_locked(k, tg->pgid, sig);
+			signal_pgrp_kernel_locked(k, tg->pgid, sig);
 			ret = -ERESTARTSYS;
 		}
 	}
@@ -135,7 +121,7 @@ void tty_signal_fg(struct tty *tty, int sig)
 {
 	pthread_mutex_lock(&tty->k->ts_lock);
 	if (tty->fg_pgrp)
-		signal_pgrp_locked(tty->k, tty->fg_pgrp, sig);
+		signal_pgrp_kernel_locked(tty->k, tty->fg_pgrp, sig);
 	pthread_mutex_unlock(&tty->k->ts_lock);
 }
 
@@ -166,7 +152,7 @@ void tty_session_leader_exit_locked(struct thread_group *tg)
 	if (!tty || tg->sid != tg->tgid || tty->sid != tg->sid)
 		return;
 	if (tty->fg_pgrp)
-		signal_pgrp_locked(tg->k, tty->fg_pgrp, SIGHUP);
+		signal_pgrp_kernel_locked(tg->k, tty->fg_pgrp, SIGHUP);
 	struct thread_group *p;
 	TAILQ_FOREACH(p, &tg->k->thread_groups, all)
 		if (p->sid == tg->sid && p->ctty == tty)
@@ -242,8 +228,8 @@ static long notty_locked(struct tty *tty, struct task *t)
 		return 0;
 	}
 	if (tty->fg_pgrp) {
-		signal_pgrp_locked(k, tty->fg_pgrp, SIGHUP);
-		signal_pgrp_locked(k, tty->fg_pgrp, SIGCONT);
+		signal_pgrp_kernel_locked(k, tty->fg_pgrp, SIGHUP);
+		signal_pgrp_kernel_locked(k, tty->fg_pgrp, SIGCONT);
 	}
 	clear_ctty_locked(tty);
 	return 0;

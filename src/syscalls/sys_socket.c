@@ -105,16 +105,31 @@ long sys_socketpair(struct task *t, const struct syscall_args *a)
 	return 0;
 }
 
+/* bind(2) and connect(2)'s arguments: the socket of fd arg 0 (to
+ * sockfd_put), with the address at arg 1 of length arg 2 copied into SS;
+ * NULL with *ERR set on failure. */
+static struct socket *sockfd_lookup_addr(struct task *t, const struct syscall_args *a,
+					 struct sockaddr_storage *ss, int *err)
+{
+	struct socket *s = sockfd_lookup(t, (int)a->arg[0], err);
+	if (!s)
+		return NULL;
+	*err = move_addr_to_kernel(t, a->arg[1], (int)a->arg[2], ss);
+	if (*err) {
+		sockfd_put(s);
+		return NULL;
+	}
+	return s;
+}
+
 long sys_bind(struct task *t, const struct syscall_args *a)
 {
 	struct sockaddr_storage ss;
 	int err;
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
+	struct socket *s = sockfd_lookup_addr(t, a, &ss, &err);
 	if (!s)
 		return err;
-	err = move_addr_to_kernel(t, a->arg[1], (int)a->arg[2], &ss);
-	if (!err)
-		err = s->ops->bind(s, (struct sockaddr *)&ss, (int)a->arg[2]);
+	err = s->ops->bind(s, (struct sockaddr *)&ss, (int)a->arg[2]);
 	sockfd_put(s);
 	return err;
 }
@@ -123,13 +138,11 @@ long sys_connect(struct task *t, const struct syscall_args *a)
 {
 	struct sockaddr_storage ss;
 	int err;
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
+	struct socket *s = sockfd_lookup_addr(t, a, &ss, &err);
 	if (!s)
 		return err;
-	err = move_addr_to_kernel(t, a->arg[1], (int)a->arg[2], &ss);
-	if (!err)
-		err = s->ops->connect(s, (struct sockaddr *)&ss, (int)a->arg[2],
-				      s->vfs.flags & O_NONBLOCK);
+	err = s->ops->connect(s, (struct sockaddr *)&ss, (int)a->arg[2],
+			      s->vfs.flags & O_NONBLOCK);
 	sockfd_put(s);
 	return err;
 }

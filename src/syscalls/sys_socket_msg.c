@@ -239,34 +239,47 @@ out:
 	return ret;
 }
 
-long sys_sendmsg(struct task *t, const struct syscall_args *a)
+/* sendmsg(2) and recvmsg(2): DO on the socket of fd arg 0. */
+static long sockfd_msg(struct task *t, const struct syscall_args *a,
+		       long (*do_msg)(struct task *, struct socket *, uaddr_t, int))
 {
 	int err;
 	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
 	if (!s)
 		return err;
-	long r = do_sendmsg(t, s, a->arg[1], (int)a->arg[2]);
+	long r = do_msg(t, s, a->arg[1], (int)a->arg[2]);
 	sockfd_put(s);
 	return r;
+}
+
+long sys_sendmsg(struct task *t, const struct syscall_args *a)
+{
+	return sockfd_msg(t, a, do_sendmsg);
 }
 
 long sys_recvmsg(struct task *t, const struct syscall_args *a)
 {
-	int err;
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
-	if (!s)
-		return err;
-	long r = do_recvmsg(t, s, a->arg[1], (int)a->arg[2]);
-	sockfd_put(s);
-	return r;
+	return sockfd_msg(t, a, do_recvmsg);
+}
+
+/* sendto(2) and recvfrom(2)'s socket (fd arg 0, to sockfd_put), with M's
+ * data the buffer at arg 1 of length arg 2 (kept in IOV); NULL with *ERR
+ * set when there is no such socket. */
+static struct socket *sockfd_lookup_buf(struct task *t, const struct syscall_args *a,
+					struct iovec *iov, struct sock_msg *m, int *err)
+{
+	*iov = (struct iovec){ (void *)a->arg[1],
+			       MIN((size_t)a->arg[2], (size_t)VFS_MAX_RW_COUNT) };
+	msg_iter_init(&m->data, t, iov, 1);
+	return sockfd_lookup(t, (int)a->arg[0], err);
 }
 
 long sys_sendto(struct task *t, const struct syscall_args *a)
 {
-	struct iovec iov = { (void *)a->arg[1], MIN((size_t)a->arg[2], (size_t)VFS_MAX_RW_COUNT) };
+	struct iovec iov;
 	int flags = (int)a->arg[3], err;
 	struct sock_msg m = { 0 };
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
+	struct socket *s = sockfd_lookup_buf(t, a, &iov, &m, &err);
 	if (!s)
 		return err;
 	long r = 0;
@@ -274,23 +287,20 @@ long sys_sendto(struct task *t, const struct syscall_args *a)
 		r = move_addr_to_kernel(t, a->arg[4], (int)a->arg[5], &m.addr);
 		m.addrlen = (int)a->arg[5];
 	}
-	if (!r) {
-		msg_iter_init(&m.data, t, &iov, 1);
+	if (!r)
 		r = socket_sendmsg(s, &m, flags);
-	}
 	sockfd_put(s);
 	return r;
 }
 
 long sys_recvfrom(struct task *t, const struct syscall_args *a)
 {
-	struct iovec iov = { (void *)a->arg[1], MIN((size_t)a->arg[2], (size_t)VFS_MAX_RW_COUNT) };
+	struct iovec iov;
 	int flags = (int)a->arg[3], err;
 	struct sock_msg m = { 0 };
-	struct socket *s = sockfd_lookup(t, (int)a->arg[0], &err);
+	struct socket *s = sockfd_lookup_buf(t, a, &iov, &m, &err);
 	if (!s)
 		return err;
-	msg_iter_init(&m.data, t, &iov, 1);
 	long r = s->ops->recvmsg(s, &m, flags);
 	scm_fp_free(m.scm.fp);
 	if (r >= 0 && a->arg[4]) {
@@ -300,6 +310,16 @@ long sys_recvfrom(struct task *t, const struct syscall_args *a)
 	}
 	sockfd_put(s);
 	return r;
+}
+
+/* Stores LEN, a message's byte count, in the mmsghdr at E: LEN, or
+ * -EFAULT. */
+static long put_msg_len(struct task *t, uaddr_t e, long len)
+{
+	unsigned v = (unsigned)len;
+	if (copy_out(t, e + offsetof(struct mmsghdr, msg_len), &v, sizeof(v)))
+		return -EFAULT;
+	return len;
 }
 
 long sys_sendmmsg(struct task *t, const struct syscall_args *a)
@@ -315,13 +335,8 @@ long sys_sendmmsg(struct task *t, const struct syscall_args *a)
 	for (n = 0; n < vlen; n++) {
 		uaddr_t e = vec + n * sizeof(struct mmsghdr);
 		r = do_sendmsg(t, s, e, flags);
-		if (r < 0)
+		if (r < 0 || (r = put_msg_len(t, e, r)) < 0)
 			break;
-		unsigned len = (unsigned)r;
-		if (copy_out(t, e + offsetof(struct mmsghdr, msg_len), &len, sizeof(len))) {
-			r = -EFAULT;
-			break;
-		}
 	}
 	sockfd_put(s);
 	return n ? (long)n : r;
@@ -349,13 +364,8 @@ long sys_recvmmsg(struct task *t, const struct syscall_args *a)
 	for (n = 0; n < vlen; n++) {
 		uaddr_t e = vec + n * sizeof(struct mmsghdr);
 		r = do_recvmsg(t, s, e, flags & ~MSG_WAITFORONE);
-		if (r < 0)
+		if (r < 0 || (r = put_msg_len(t, e, r)) < 0)
 			break;
-		unsigned len = (unsigned)r;
-		if (copy_out(t, e + offsetof(struct mmsghdr, msg_len), &len, sizeof(len))) {
-			r = -EFAULT;
-			break;
-		}
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
 		if (end >= 0 && host_monotonic_ns() >= end) {

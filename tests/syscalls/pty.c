@@ -54,6 +54,20 @@ static bool writes(int fd, const char *str)
 	return write(fd, str, strlen(str)) == (ssize_t)strlen(str);
 }
 
+/* Types IN on master M: whether one read of slave S then gives exactly
+ * LINE (what it gave is printed when not). */
+static bool typed_reads(int m, int s, const char *in, const char *line)
+{
+	char buf[128];
+	if (!writes(m, in))
+		return false;
+	ssize_t n = read(s, buf, sizeof(buf));
+	if (n == (ssize_t)strlen(line) && !memcmp(buf, line, (size_t)n))
+		return true;
+	printf("  typed \"%s\", read %zd bytes: \"%.*s\"\n", in, n, (int)(n > 0 ? n : 0), buf);
+	return false;
+}
+
 TEST(ptmx_grantpt_unlockpt_ptsname)
 {
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
@@ -131,19 +145,11 @@ TEST(canonical_line_editing)
 	char buf[128];
 	ASSERT_TRUE(open_pair(&m, &s));
 	ASSERT_TRUE(set_lflag(s, 0, ECHO));
-	EXPECT_TRUE(writes(m, "abc\177d\n"));
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 4);
-	EXPECT_MEMEQ(buf, "abd\n", 4);
-	EXPECT_TRUE(writes(m, "xyz\025ok\n"));	/* ^U */
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 3);
-	EXPECT_MEMEQ(buf, "ok\n", 3);
-	EXPECT_TRUE(writes(m, "one two\027three\n"));	/* ^W */
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 10);
-	EXPECT_MEMEQ(buf, "one three\n", 10);
+	EXPECT_TRUE(typed_reads(m, s, "abc\177d\n", "abd\n"));
+	EXPECT_TRUE(typed_reads(m, s, "xyz\025ok\n", "ok\n"));	/* ^U */
+	EXPECT_TRUE(typed_reads(m, s, "one two\027three\n", "one three\n"));	/* ^W */
 	/* EOF ends a line without being read; alone, it reads as 0. */
-	EXPECT_TRUE(writes(m, "line\004\004"));
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 4);
-	EXPECT_MEMEQ(buf, "line", 4);
+	EXPECT_TRUE(typed_reads(m, s, "line\004\004", "line"));
 	EXPECT_EQ(read(s, buf, sizeof(buf)), 0);
 	/* A short read leaves the rest of the line. */
 	EXPECT_TRUE(writes(m, "abcdef\n"));
@@ -208,15 +214,11 @@ TEST(input_cr_nl_mapping)
 	struct termios t;
 	ASSERT_TRUE(open_pair(&m, &s));
 	ASSERT_TRUE(set_lflag(s, 0, ECHO));
-	EXPECT_TRUE(writes(m, "x\r"));		/* ICRNL */
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 2);
-	EXPECT_MEMEQ(buf, "x\n", 2);
+	EXPECT_TRUE(typed_reads(m, s, "x\r", "x\n"));		/* ICRNL */
 	tcgetattr(s, &t);
 	t.c_iflag |= IGNCR;
 	tcsetattr(s, TCSANOW, &t);
-	EXPECT_TRUE(writes(m, "y\r\n"));
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 2);
-	EXPECT_MEMEQ(buf, "y\n", 2);
+	EXPECT_TRUE(typed_reads(m, s, "y\r\n", "y\n"));
 	cfmakeraw(&t);
 	t.c_iflag |= INLCR;
 	tcsetattr(s, TCSANOW, &t);
@@ -292,16 +294,11 @@ TEST(vmin_vtime)
 TEST(signal_characters_flush_unless_noflsh)
 {
 	int m, s;
-	char buf[64];
 	ASSERT_TRUE(open_pair(&m, &s));
 	ASSERT_TRUE(set_lflag(s, 0, ECHO));
-	EXPECT_TRUE(writes(m, "abc\003def\n"));
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 4);
-	EXPECT_MEMEQ(buf, "def\n", 4);
+	EXPECT_TRUE(typed_reads(m, s, "abc\003def\n", "def\n"));
 	ASSERT_TRUE(set_lflag(s, NOFLSH, 0));
-	EXPECT_TRUE(writes(m, "abc\003def\n"));
-	EXPECT_EQ(read(s, buf, sizeof(buf)), 7);
-	EXPECT_MEMEQ(buf, "abcdef\n", 7);
+	EXPECT_TRUE(typed_reads(m, s, "abc\003def\n", "abcdef\n"));
 	close_pair(m, s);
 }
 

@@ -13,21 +13,14 @@ struct msgbuf_k {
 	char mtext[64];
 };
 
-static int made[64];
-static int nmade;
-
-__attribute__((destructor)) static void remove_all(void)
+static void remove_queue(int id)
 {
-	for (int i = 0; i < nmade; i++)
-		msgctl(made[i], IPC_RMID, NULL);
+	msgctl(id, IPC_RMID, NULL);
 }
 
 static int new_queue(int mode)
 {
-	int id = msgget(IPC_PRIVATE, IPC_CREAT | mode);
-	if (id >= 0 && nmade < (int)(sizeof(made) / sizeof(made[0])))
-		made[nmade++] = id;
-	return id;
+	return test_remove_at_exit(remove_queue, msgget(IPC_PRIVATE, IPC_CREAT | mode));
 }
 
 static int send(int id, long type, const char *text, int flags)
@@ -233,10 +226,7 @@ TEST(signal_interrupts_with_eintr)
 	ASSERT_OK(sigaction(SIGUSR1, &sa, &old));
 	/* A timer's SIGUSR1, leaving SIGALRM to the harness's time limit. */
 	timer_t timer;
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
-	ASSERT_OK(timer_create(CLOCK_MONOTONIC, &sev, &timer));
-	struct itimerspec its = test_itimerspec_ms(50, 0);
-	EXPECT_OK(timer_settime(timer, 0, &its, NULL));
+	ASSERT_OK(test_signal_after_ms(SIGUSR1, 50, &timer));
 	struct msgbuf_k m;
 	EXPECT_ERRNO(recv_msg(id, &m, 64, 0, 0), EINTR);
 	/* A full queue's sender too. */
@@ -244,6 +234,7 @@ TEST(signal_interrupts_with_eintr)
 	ds.msg_qbytes = 1;
 	EXPECT_OK(msgctl(id, IPC_SET, &ds));
 	EXPECT_OK(send(id, 1, "x", 0));
+	struct itimerspec its = test_itimerspec_ms(50, 0);
 	EXPECT_OK(timer_settime(timer, 0, &its, NULL));
 	EXPECT_ERRNO(send(id, 1, "y", 0), EINTR);
 	timer_delete(timer);

@@ -16,21 +16,14 @@ union semun {
 	struct seminfo *__buf;
 };
 
-static int made[64];
-static int nmade;
-
-__attribute__((destructor)) static void remove_all(void)
+static void remove_set(int id)
 {
-	for (int i = 0; i < nmade; i++)
-		semctl(made[i], 0, IPC_RMID);
+	semctl(id, 0, IPC_RMID);
 }
 
 static int new_set(int nsems, int mode)
 {
-	int id = semget(IPC_PRIVATE, nsems, IPC_CREAT | mode);
-	if (id >= 0 && nmade < (int)(sizeof(made) / sizeof(made[0])))
-		made[nmade++] = id;
-	return id;
+	return test_remove_at_exit(remove_set, semget(IPC_PRIVATE, nsems, IPC_CREAT | mode));
 }
 
 static int op1(int id, unsigned short num, short op, short flg)
@@ -196,10 +189,7 @@ TEST(signal_interrupts_with_eintr)
 	ASSERT_OK(sigaction(SIGUSR1, &sa, &old));
 	/* A timer's SIGUSR1, leaving SIGALRM to the harness's time limit. */
 	timer_t timer;
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
-	ASSERT_OK(timer_create(CLOCK_MONOTONIC, &sev, &timer));
-	struct itimerspec its = test_itimerspec_ms(50, 0);
-	EXPECT_OK(timer_settime(timer, 0, &its, NULL));
+	ASSERT_OK(test_signal_after_ms(SIGUSR1, 50, &timer));
 	EXPECT_ERRNO(op1(id, 0, -1, 0), EINTR);
 	EXPECT_EQ(semctl(id, 0, GETNCNT), 0);
 	timer_delete(timer);

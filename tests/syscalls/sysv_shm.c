@@ -9,20 +9,14 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 
-static int made[64];
-static int nmade;
-
-__attribute__((destructor)) static void remove_all(void)
+static void remove_seg(int id)
 {
-	for (int i = 0; i < nmade; i++)
-		shmctl(made[i], IPC_RMID, NULL);
+	shmctl(id, IPC_RMID, NULL);
 }
 
 static int track(int id)
 {
-	if (id >= 0 && nmade < (int)(sizeof(made) / sizeof(made[0])))
-		made[nmade++] = id;
-	return id;
+	return test_remove_at_exit(remove_seg, id);
 }
 
 static int new_seg(size_t size, int mode)
@@ -77,7 +71,8 @@ TEST(get_keys_and_errors)
 	EXPECT_NE(next, again);
 	EXPECT_ERRNO(shmctl(again, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
 	EXPECT_ERRNO(shmdt((void *)0x1001), EINVAL);
-	EXPECT_ERRNO(shmdt(&made), EINVAL);
+	static int not_attached;
+	EXPECT_ERRNO(shmdt(&not_attached), EINVAL);
 }
 
 TEST(attach_stat_detach)

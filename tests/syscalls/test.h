@@ -358,6 +358,42 @@ TEST_HELPER struct itimerspec test_itimerspec_ms(long ms, long interval_ms)
 	};
 }
 
+/* Creates in *TIMER a one-shot CLOCK_MONOTONIC timer that sends SIG to
+ * this process in MS milliseconds (re-arm it with timer_settime). 0, or
+ * -1 with errno. */
+TEST_HELPER int test_signal_after_ms(int sig, long ms, timer_t *timer)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = sig };
+	struct itimerspec its = test_itimerspec_ms(ms, 0);
+
+	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
+		return -1;
+	return timer_settime(*timer, 0, &its, NULL);
+}
+
+/* --- clean-up at exit ---
+ *
+ * What a test makes outside its directory (System V IPC ids) is removed
+ * when the program exits, even after a failure. */
+
+#define TEST_MAX_REMOVALS 64
+static struct { void (*remove)(int id); int id; } test_removals[TEST_MAX_REMOVALS];
+static int test_nremovals;
+
+/* Has REMOVE(ID) run at exit when ID is not negative; returns ID. */
+TEST_HELPER int test_remove_at_exit(void (*remove)(int id), int id)
+{
+	if (id >= 0 && test_nremovals < TEST_MAX_REMOVALS)
+		test_removals[test_nremovals++] = (typeof(test_removals[0])){ remove, id };
+	return id;
+}
+
+__attribute__((destructor)) static void test_run_removals(void)
+{
+	for (int i = 0; i < test_nremovals; i++)
+		test_removals[i].remove(test_removals[i].id);
+}
+
 /* --- processes and signals ---
  *
  * A forked child may use the EXPECT_* macros: a failure prints its FAIL

@@ -46,9 +46,19 @@ static socklen_t abstract_addr(struct sockaddr_un *sun, const char *name)
 static int listener(struct sockaddr_un *sun, socklen_t len, int backlog)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)sun, len) || listen(fd, backlog))
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)sun, len) || listen(fd, backlog))) {
+		int err = errno;
+		close(fd);
+		errno = err;
 		return -1;
+	}
 	return fd;
+}
+
+static void close_pair(const int sv[2])
+{
+	close(sv[0]);
+	close(sv[1]);
 }
 
 static int handled;
@@ -73,8 +83,7 @@ TEST(socketpair_transfers_both_ways)
 	EXPECT_EQ(writev(sv[0], iov, 2), 5);
 	EXPECT_EQ(read(sv[1], buf, sizeof(buf)), 5);
 	EXPECT_MEMEQ(buf, "abcde", 5);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(socket_file_identity)
@@ -104,8 +113,7 @@ TEST(socket_file_identity)
 	EXPECT_ERRNO(listen(dir, 1), ENOTSOCK);
 	close(dir);
 	EXPECT_ERRNO(shutdown(999, SHUT_RD), EBADF);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(bad_socket_arguments)
@@ -414,8 +422,7 @@ TEST(peek_waitall_dontwait)
 	EXPECT_EQ(write(sv[0], "z", 1), 1);
 	shutdown(sv[0], SHUT_WR);
 	EXPECT_EQ(recv(sv[1], buf, 5, MSG_WAITALL), 1);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(full_buffer_blocks_and_polls)
@@ -440,8 +447,7 @@ TEST(full_buffer_blocks_and_polls)
 		total -= n;
 	EXPECT_EQ(total, 0);
 	EXPECT_EQ(revents(sv[0], POLLOUT), POLLOUT);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(options)
@@ -504,8 +510,7 @@ TEST(receive_timeout)
 	long long t0 = test_now_ns();
 	EXPECT_ERRNO(read(sv[1], buf, sizeof(buf)), EAGAIN);
 	EXPECT_GE(test_now_ns() - t0, 90000000);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(blocking_read_interrupted)
@@ -534,8 +539,7 @@ TEST(blocking_read_interrupted)
 	EXPECT_EQ(handled, 2);
 	EXPECT_EQ(test_wait(pid, 0), 0);
 	signal(SIGALRM, SIG_DFL);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(poll_wakes_on_data)
@@ -556,8 +560,7 @@ TEST(poll_wakes_on_data)
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	EXPECT_EQ(revents(fd, POLLIN | POLLOUT), POLLOUT | POLLHUP);
 	close(fd);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(proc_net_unix_lists_bound_sockets)
@@ -598,8 +601,7 @@ TEST(splice_and_sendfile)
 	close(fd);
 	close(p[0]);
 	close(p[1]);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(epoll_readiness)
@@ -624,8 +626,7 @@ TEST(epoll_readiness)
 	EXPECT_EQ(ev.events, EPOLLIN | EPOLLRDHUP);
 	EXPECT_EQ(test_wait(pid, 0), 0);
 	close(ep);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(send_timeout)
@@ -643,8 +644,7 @@ TEST(send_timeout)
 	EXPECT_EQ(n, -1);
 	EXPECT_EQ(err, EAGAIN);
 	EXPECT_GE(test_now_ns() - t0, 90000000);
-	close(sv[0]);
-	close(sv[1]);
+	close_pair(sv);
 }
 
 TEST(listener_closed_before_accept)

@@ -43,6 +43,15 @@ static int pty_wait(struct pty *p, struct waiter *w, struct waitqueue *wq, int64
 	return err == -EINTR ? -ERESTARTSYS : err;
 }
 
+/* pty_wait for F's reader or writer: -EAGAIN instead when F does not
+ * block, or when the kernel itself (no current task) does the I/O. */
+static int pty_wait_io(struct pty *p, struct file *f, struct waiter *w, struct waitqueue *wq)
+{
+	if ((f->flags & O_NONBLOCK) || !current_task)
+		return -EAGAIN;
+	return pty_wait(p, w, wq, -1);
+}
+
 /* Sends the signals in SIGS (bits 1 << sig) to P's foreground group. */
 static void raise_sigs(struct pty *p, unsigned sigs)
 {
@@ -81,11 +90,7 @@ static ssize_t master_read(struct file *f, const struct iovec *iov, int cnt, int
 			ret = -EIO;
 			break;
 		}
-		if ((f->flags & O_NONBLOCK) || !current_task) {
-			ret = -EAGAIN;
-			break;
-		}
-		if ((ret = pty_wait(p, &w, &p->master_wq, -1)))
+		if ((ret = pty_wait_io(p, f, &w, &p->master_wq)))
 			break;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -115,10 +120,6 @@ static ssize_t master_write(struct file *f, const struct iovec *iov, int cnt, in
 		if (took == n)
 			continue;
 		/* The input buffer is full (non-canonical mode). */
-		if ((f->flags & O_NONBLOCK) || !current_task) {
-			ret = -EAGAIN;
-			break;
-		}
 		if (sigs || done) {
 			/* Let readers see what is there before waiting. */
 			pthread_mutex_unlock(&p->lock);
@@ -126,7 +127,7 @@ static ssize_t master_write(struct file *f, const struct iovec *iov, int cnt, in
 			sigs = 0;
 			pthread_mutex_lock(&p->lock);
 		}
-		if ((ret = pty_wait(p, &w, &p->master_wq, -1)))
+		if ((ret = pty_wait_io(p, f, &w, &p->master_wq)))
 			break;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -240,11 +241,7 @@ static ssize_t slave_write(struct file *f, const struct iovec *iov, int cnt, int
 			waitqueue_wake_key(&p->master_wq, POLLIN | POLLRDNORM);
 		if (took == n)
 			continue;
-		if ((f->flags & O_NONBLOCK) || !current_task) {
-			ret = -EAGAIN;
-			break;
-		}
-		if ((ret = pty_wait(p, &w, &p->slave_wq, -1)))
+		if ((ret = pty_wait_io(p, f, &w, &p->slave_wq)))
 			break;
 	}
 	pthread_mutex_unlock(&p->lock);

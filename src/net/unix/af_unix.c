@@ -499,50 +499,39 @@ static int unix_shutdown(struct socket *s, int how)
 	return 0;
 }
 
+/* What the three socket types share; they differ in connecting, the
+ * message paths and readiness. */
+#define UNIX_COMMON_OPS                  \
+	.bind = unix_bind,               \
+	.listen = unix_listen,           \
+	.accept = unix_accept,           \
+	.getname = unix_getname,         \
+	.shutdown = unix_shutdown,       \
+	.setsockopt = unix_setsockopt,   \
+	.getsockopt = unix_getsockopt,   \
+	.ioctl = unix_ioctl,             \
+	.release = unix_release
+
 static const struct proto_ops unix_stream_ops = {
-	.bind = unix_bind,
+	UNIX_COMMON_OPS,
 	.connect = unix_stream_connect,
-	.listen = unix_listen,
-	.accept = unix_accept,
-	.getname = unix_getname,
 	.sendmsg = unix_stream_sendmsg,
 	.recvmsg = unix_stream_recvmsg,
-	.shutdown = unix_shutdown,
-	.setsockopt = unix_setsockopt,
-	.getsockopt = unix_getsockopt,
 	.poll = unix_poll,
-	.ioctl = unix_ioctl,
-	.release = unix_release,
 };
 
 static const struct proto_ops unix_seqpacket_ops = {
-	.bind = unix_bind,
+	UNIX_COMMON_OPS,
 	.connect = unix_stream_connect,
-	.listen = unix_listen,
-	.accept = unix_accept,
-	.getname = unix_getname,
 	.sendmsg = unix_dgram_sendmsg,
 	.recvmsg = unix_dgram_recvmsg,
-	.shutdown = unix_shutdown,
-	.setsockopt = unix_setsockopt,
-	.getsockopt = unix_getsockopt,
 	.poll = unix_dgram_poll,
-	.ioctl = unix_ioctl,
-	.release = unix_release,
 };
 
 static const struct proto_ops unix_dgram_ops = {
-	.bind = unix_bind,
+	UNIX_COMMON_OPS,
 	.connect = unix_dgram_connect,
-	.listen = unix_listen,
-	.accept = unix_accept,
-	.getname = unix_getname,
 	.sendmsg = unix_dgram_sendmsg,
 	.recvmsg = unix_dgram_recvmsg,
-	.shutdown = unix_shutdown,
-	.setsockopt = unix_setsockopt,
-	.getsockopt = unix_getsockopt,
 	.poll = unix_dgram_poll,
-	.ioctl = unix_ioctl,
-	.release = unix_release,
 };

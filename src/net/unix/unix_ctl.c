@@ -18,12 +18,11 @@ static bool unix_writable(struct unix_sock *u)
 	return u->state != US_LISTENING && (u->wmem << 2) <= (size_t)u->sndbuf;
 }
 
-unsigned unix_poll(struct socket *s, struct poll_table *pt)
+/* The readiness every unix socket type shares: an error, shutdown and
+ * queued data. u->lock held. */
+static unsigned unix_read_mask_locked(struct unix_sock *u)
 {
-	struct unix_sock *u = UNIX_SK(s);
 	unsigned mask = 0;
-	poll_wait(pt, &u->wq);
-	pthread_mutex_lock(&u->lock);
 	if (u->err)
 		mask |= POLLERR;
 	if (u->shutdown == SHUTDOWN_MASK)
@@ -32,6 +31,16 @@ unsigned unix_poll(struct socket *s, struct poll_table *pt)
 		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
 	if (!TAILQ_EMPTY(&u->rq))
 		mask |= POLLIN | POLLRDNORM;
+	return mask;
+}
+
+unsigned unix_poll(struct socket *s, struct poll_table *pt)
+{
+	struct unix_sock *u = UNIX_SK(s);
+	unsigned mask;
+	poll_wait(pt, &u->wq);
+	pthread_mutex_lock(&u->lock);
+	mask = unix_read_mask_locked(u);
 	if (u->state == US_UNCONNECTED)
 		mask |= POLLHUP;
 	if (unix_writable(u))
@@ -46,17 +55,10 @@ unsigned unix_poll(struct socket *s, struct poll_table *pt)
 unsigned unix_dgram_poll(struct socket *s, struct poll_table *pt)
 {
 	struct unix_sock *u = UNIX_SK(s);
-	unsigned mask = 0;
+	unsigned mask;
 	poll_wait(pt, &u->wq);
 	pthread_mutex_lock(&u->lock);
-	if (u->err)
-		mask |= POLLERR;
-	if (u->shutdown & RCV_SHUTDOWN)
-		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
-	if (u->shutdown == SHUTDOWN_MASK)
-		mask |= POLLHUP;
-	if (!TAILQ_EMPTY(&u->rq))
-		mask |= POLLIN | POLLRDNORM;
+	mask = unix_read_mask_locked(u);
 	if (u->type == SOCK_SEQPACKET && u->state == US_UNCONNECTED)
 		mask |= POLLHUP;
 	bool writable = unix_writable(u);
