@@ -8,6 +8,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Maps SIZE bytes at ARCH_STUB_BASE + OFF in the sentry (then inherited
+ * by every stub it forks): a copy of IMAGE (LEN bytes; NULL: zeros) with
+ * protection PROT. -EEXIST if the stub region could not be reserved at
+ * start (something of the host's was already there). */
+int stub_region_map(uint64_t off, uint64_t size, const void *image, size_t len, int prot);
+
 /* In a child just forked from the sentry (raw syscalls only): its own
  * session, every fd closed but KEEP_A and KEEP_B (-1: none), no rseq area
  * (it lives in memory the stub unmaps), no signal blocked. */

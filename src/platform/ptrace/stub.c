@@ -84,18 +84,7 @@ uint64_t stub_clone_addr(void)
 int stub_install(void)
 {
 	size_t len = (size_t)(cvisor_stub_code_end - cvisor_stub_code_start);
-	void *p = mmap((void *)ARCH_STUB_BASE, ARCH_STUB_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	if (p != (void *)ARCH_STUB_BASE) {
-		munmap(p, ARCH_STUB_SIZE);
-		return -EEXIST;
-	}
-	memcpy(p, cvisor_stub_code_start, len);
-	if (mprotect(p, ARCH_STUB_SIZE, PROT_READ | PROT_EXEC) < 0)
-		return -errno;
-	return 0;
+	return stub_region_map(0, PAGE_SIZE, cvisor_stub_code_start, len, PROT_READ | PROT_EXEC);
 }
 
 /* In the child after fork: only raw syscalls, then off to the stub page. */

@@ -15,7 +15,8 @@
 
 /* Layout of the stub region (from ARCH_STUB_BASE; the ptrace stub uses
  * its first page): the stub's code, its data page (the seccomp filter,
- * the first stack), then the areas, AREA_SIZE-aligned. */
+ * the first stack), both within the ARCH_STUB_SIZE the sentry reserves,
+ * then the areas, AREA_SIZE-aligned, which exist in stubs only. */
 #define SYSTRAP_CODE_OFF 0x100000ULL
 #define SYSTRAP_CODE_SIZE 0x10000ULL
 #define SYSTRAP_DATA_OFF (SYSTRAP_CODE_OFF + SYSTRAP_CODE_SIZE)

@@ -262,22 +262,15 @@ static int systrap_init(struct platform *p, struct memfile *mf)
 	size_t len = (size_t)(systrap_stub_image_end - systrap_stub_image);
 	if (len > SYSTRAP_CODE_SIZE)
 		return -E2BIG;
-	/* The whole stub region, so no sentry mapping lands where stubs
-	 * keep theirs; then the code and the data page. */
-	uint64_t region = SYSTRAP_AREAS_OFF + AREAS_BYTES;
-	void *r = mmap((void *)ARCH_STUB_BASE, region, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r != (void *)ARCH_STUB_BASE)
-		return r == MAP_FAILED ? -errno : -EEXIST;
-	void *code = mmap((void *)CODE_BASE, SYSTRAP_CODE_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	void *data = mmap(DATA, SYSTRAP_DATA_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (code == MAP_FAILED || data == MAP_FAILED)
-		return -errno;
-	memcpy(code, systrap_stub_image, len);
-	if (mprotect(code, SYSTRAP_CODE_SIZE, PROT_READ | PROT_EXEC) < 0)
-		return -errno;
+	/* Code and data in the stub region, which every stub inherits. The
+	 * areas above it need no room in the sentry: a stub maps them over
+	 * whatever of the sentry it found there. */
+	int err;
+	if ((err = stub_region_map(SYSTRAP_CODE_OFF, SYSTRAP_CODE_SIZE, systrap_stub_image, len,
+				   PROT_READ | PROT_EXEC)) < 0 ||
+	    (err = stub_region_map(SYSTRAP_DATA_OFF, SYSTRAP_DATA_SIZE, NULL, 0,
+				   PROT_READ | PROT_WRITE)) < 0)
+		return err;
 	DATA->filter_len = build_filter((struct sock_filter *)DATA->filter);
 	DATA->spin = SPIN;
 	DATA->fsgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;

@@ -253,11 +253,16 @@ HIDDEN __attribute__((noreturn)) void stub_main(int areafd)
 
 	static const int sigs[] = { SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP,
 				    SIG_INTERRUPT };
+	/* The image has no relocations: addresses come from RIP (a compiler
+	 * could otherwise load them from a constant pool). */
+	void *handler, *restorer;
+	__asm__("lea stub_signal(%%rip), %0" : "=r"(handler));
+	__asm__("lea stub_restorer(%%rip), %0" : "=r"(restorer));
 	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct kernel_sigaction sa = {
-			.handler = (void *)stub_signal,
+			.handler = handler,
 			.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER,
-			.restorer = (void *)stub_restorer,
+			.restorer = restorer,
 			.mask = ~0UL,
 		};
 		if (sys6(__NR_rt_sigaction, sigs[i], (long)&sa, 0, 8, 0, 0) < 0)
