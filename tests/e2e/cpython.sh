@@ -15,17 +15,14 @@
 
 PY=/usr/bin/python3
 
-# test_openpty: needs pseudo-terminals.
-# TestSendfile: needs sockets.
-pytest_same test_os -- test_openpty TestSendfile
+# TestSendfile: needs TCP sockets.
+pytest_same test_os -- TestSendfile
 
-# test_itimer_prof, test_itimer_virtual: need ITIMER_PROF and
-# ITIMER_VIRTUAL.
 # test_invalid_socket, test_set_wakeup_fd_socket_result,
-# WakeupSocketSignalTests: need sockets.
-# test_pidfd_send_signal: needs pidfds (skipped inside, run natively).
+# WakeupSocketSignalTests: need inet sockets.
+# test_pidfd_send_signal: uses a /proc/<pid> directory fd as a pidfd.
 # test_siginterrupt_off: slow (30 s of waiting for a signal natively).
-pytest_same test_signal test_siginterrupt_off -- test_itimer_prof test_itimer_virtual \
+pytest_same test_signal test_siginterrupt_off -- \
 	test_invalid_socket test_set_wakeup_fd_socket_result WakeupSocketSignalTests \
 	test_pidfd_send_signal
 

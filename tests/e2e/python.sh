@@ -98,8 +98,7 @@ pytest_same test_fcntl -- test_fcntl_64_bit
 
 pytest_same test_select
 
-# test_selectors: not run; every case is built on socket.socketpair.
-skip test_selectors "every case needs sockets (socketpair)"
+pytest_same test_selectors
 
 # test_monotonic_settime: natively as root it sets the host's clock.
 # test_pthread_getcpuclockid: needs the CPU clocks of a thread by id.
