@@ -56,9 +56,12 @@ coproc SQ { while read -r n; do echo $((n * n)); done; }
 for i in 3 7 12; do echo "$i" >&"${SQ[1]}"; read -r r <&"${SQ[0]}"; echo "$i^2=$r"; done
 exec {SQ[1]}>&-; wait "$SQ_PID"; echo "coproc status $?"'
 
+# The fast job outlives the start of wait -n: bash's wait -n skips a job
+# that ended before it was called (and waits for the next), which made
+# the native run itself racy.
 prog_same bash-wait-n '
 sleep 30 & slow=$!
-(exit 7) & fast=$!
+(sleep 0.5; exit 7) & fast=$!
 wait -n -p id; echo "first done: $? $([ "$id" = "$fast" ] && echo fast)"
 kill "$slow"; wait "$slow"; echo "killed: $?"
 wait -n; echo "no children: $?"'
