@@ -48,6 +48,7 @@ struct sysmsg {
 	uint32_t state;		/* futex word, SYSMSG_* */
 	uint32_t sentry_waiting; /* the sentry sleeps on STATE: wake it */
 	uint32_t stub_waiting;	/* the stub sleeps on STATE: wake it */
+	uint32_t stub_spin;	/* the stub's adapted spin (its own: clamped) */
 	uint32_t signo;		/* the host signal that trapped */
 	int32_t fault_code;
 	uint32_t pad;

@@ -41,7 +41,20 @@
 #define AREAS_BYTES ((uint64_t)SYSTRAP_MAX_THREADS * SYSTRAP_AREA_SIZE)
 #define CODE_BASE (ARCH_STUB_BASE + SYSTRAP_CODE_OFF)
 #define DATA ((struct systrap_data *)(ARCH_STUB_BASE + SYSTRAP_DATA_OFF))
-#define SPIN 100
+/* Pause loops before sleeping on a futex. The sentry waits for the
+ * application's next trap: in a syscall-heavy program microseconds away,
+ * in one that computes or sleeps much longer. Each context adapts its
+ * spin between the bounds: doubled when the trap came within SPIN_WORTH_NS
+ * (a longer spin would have caught it, or did), halved otherwise, so a
+ * spin that keeps failing stops taking a CPU from the threads that would
+ * make progress. The stub waits for the
+ * sentry, which either answers at once or blocks for long (a read on an
+ * empty pipe): it spins little. */
+#define SENTRY_SPIN_MIN 50
+#define SENTRY_SPIN_MAX 4000
+#define SPIN_WORTH_NS 50000
+#define STUB_SPIN 2000		/* the most the stub spins */
+#define CMD_SPIN 1000		/* a command is one host mmap or munmap */
 /* How long the sentry sleeps on a futex before checking the stub lives. */
 #define LIVENESS_NS 200000000L
 
@@ -65,6 +78,7 @@ struct context {
 	struct stub_thread_ref ref;	/* the stub thread it last ran in */
 	uint64_t as_id;			/* the address space where IDX is this */
 	unsigned idx;			/* the area of this context's thread */
+	int spin;			/* the adapted spin (wait_state) */
 };
 
 /* The area of the calling sentry thread's trapped stub thread, if any:
@@ -99,17 +113,23 @@ static bool stub_alive(struct address_space *as)
 	return poll(&pfd, 1, 0) == 0;
 }
 
-/* Waits until M's state is no longer FROM; SYSMSG_DEAD if the thread or
- * the whole stub died meanwhile. */
-static uint32_t wait_state(struct address_space *as, struct sysmsg *m, uint32_t from)
+/* Waits until M's state is no longer FROM, spinning up to *SPIN times
+ * first (adapted, see SENTRY_SPIN_MIN; NULL: CMD_SPIN); SYSMSG_DEAD if
+ * the thread or the whole stub died meanwhile. */
+static uint32_t wait_state(struct address_space *as, struct sysmsg *m, uint32_t from, int *spin)
 {
 	uint32_t s;
-	for (int i = 0; i < SPIN; i++) {
+	int n = spin ? MAX(*spin, SENTRY_SPIN_MIN) : CMD_SPIN;
+	for (int i = 0; i < n; i++) {
 		s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
-		if (s != from)
+		if (s != from) {
+			if (spin)
+				*spin = MIN(n * 2, SENTRY_SPIN_MAX);
 			return s;
+		}
 		__builtin_ia32_pause();
 	}
+	int64_t slept = spin ? host_monotonic_ns() : 0;
 	struct timespec ts = { 0, LIVENESS_NS };
 	for (;;) {
 		__atomic_store_n(&m->sentry_waiting, 1, __ATOMIC_SEQ_CST);
@@ -123,6 +143,9 @@ static uint32_t wait_state(struct address_space *as, struct sysmsg *m, uint32_t 
 		}
 	}
 	__atomic_store_n(&m->sentry_waiting, 0, __ATOMIC_RELAXED);
+	if (spin)
+		*spin = host_monotonic_ns() - slept < SPIN_WORTH_NS ? MIN(n * 2, SENTRY_SPIN_MAX)
+								  : MAX(n / 2, SENTRY_SPIN_MIN);
 	return s;
 }
 
@@ -150,7 +173,7 @@ static long run_cmd(struct address_space *as, unsigned idx, uint64_t cmd, uint64
 	m->args[2] = a2;
 	m->args[3] = a3;
 	post(m, SYSMSG_CMD);
-	uint32_t s = wait_state(as, m, SYSMSG_CMD);
+	uint32_t s = wait_state(as, m, SYSMSG_CMD, NULL);
 	if (s != SYSMSG_CMD_DONE) {
 		if (s == SYSMSG_DEAD)
 			as->dead = true;
@@ -272,7 +295,7 @@ static int systrap_init(struct platform *p, struct memfile *mf)
 				   PROT_READ | PROT_WRITE)) < 0)
 		return err;
 	DATA->filter_len = build_filter((struct sock_filter *)DATA->filter);
-	DATA->spin = SPIN;
+	DATA->spin = STUB_SPIN;
 	DATA->fsgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
 	p->mf = mf;
 	pthread_t th;
@@ -358,7 +381,7 @@ static struct address_space *systrap_as_new(struct platform *p)
 	as->pid = pid;
 	as->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct sysmsg *control = area(as, 0);
-	if (as->pidfd < 0 || wait_state(as, control, SYSMSG_DEAD) != SYSMSG_IDLE ||
+	if (as->pidfd < 0 || wait_state(as, control, SYSMSG_DEAD, NULL) != SYSMSG_IDLE ||
 	    (err = new_thread(as)) < 0) {
 		int status;
 		kill(pid, SIGKILL);
@@ -424,7 +447,7 @@ static void systrap_as_remove_thread(struct address_space *as)
 		struct sysmsg *m = area(as, idx);
 		m->cmd = SYSMSG_CMD_EXIT;
 		post(m, SYSMSG_CMD);
-		wait_state(as, m, SYSMSG_CMD);
+		wait_state(as, m, SYSMSG_CMD, NULL);
 	}
 	if (trapped.as_id == as->id)
 		trapped.as_id = 0;
@@ -541,7 +564,7 @@ static int take_thread(struct address_space *as, struct context *c)
 	if (!idx)
 		return -ESRCH;
 	/* Its first trap: the thread raises an interrupt at start. */
-	if (wait_state(as, area(as, idx), SYSMSG_CMD) != SYSMSG_TRAPPED)
+	if (wait_state(as, area(as, idx), SYSMSG_CMD, NULL) != SYSMSG_TRAPPED)
 		return -ESRCH;
 	c->as_id = as->id;
 	c->idx = idx;
@@ -581,7 +604,7 @@ static enum switch_result systrap_ctx_switch(struct context *c, struct address_s
 	m->new_fs_base = regs->r.fs_base;
 	trapped.as_id = 0;
 	post(m, SYSMSG_RESUME);
-	uint32_t s = wait_state(as, m, SYSMSG_RESUME);
+	uint32_t s = wait_state(as, m, SYSMSG_RESUME, &c->spin);
 	if (s == SYSMSG_DEAD)
 		goto dead;
 	if (s != SYSMSG_TRAPPED || !(uc = frame(as, c->idx))) {

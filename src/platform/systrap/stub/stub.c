@@ -74,15 +74,34 @@ static void wake(uint32_t *word)
 
 /* Waits while *WORD == VAL: spins a little, then sleeps (telling the
  * sentry through WAITING that a wake-up is needed). */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+#define SPIN_MIN 50
+
+/* Waits while M's state is VAL: spins (an adapted number of times, kept
+ * in the area: doubled when the wait ended within a few spins' time,
+ * halved when it went on much longer, within [SPIN_MIN, DATA->spin]),
+ * then sleeps, telling the sentry through stub_waiting that a wake-up is
+ * needed. */
 static uint32_t wait_while(struct sysmsg *m, uint32_t val)
 {
-	uint32_t s;
-	for (uint32_t i = 0; i < DATA->spin; i++) {
+	uint32_t s, max = DATA->spin, n = m->stub_spin;
+	n = n < SPIN_MIN ? SPIN_MIN : n > max ? max : n;
+	uint64_t t0 = rdtsc();
+	for (uint32_t i = 0; i < n; i++) {
 		s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
-		if (s != val)
+		if (s != val) {
+			m->stub_spin = n * 2;
 			return s;
+		}
 		__asm__ volatile("pause");
 	}
+	uint64_t t1 = rdtsc();
 	for (;;) {
 		__atomic_store_n(&m->stub_waiting, 1, __ATOMIC_SEQ_CST);
 		s = __atomic_load_n(&m->state, __ATOMIC_SEQ_CST);
@@ -91,6 +110,7 @@ static uint32_t wait_while(struct sysmsg *m, uint32_t val)
 		sys6(__NR_futex, (long)&m->state, FUTEX_WAIT, val, 0, 0, 0);
 	}
 	__atomic_store_n(&m->stub_waiting, 0, __ATOMIC_RELAXED);
+	m->stub_spin = rdtsc() - t1 < 8 * (t1 - t0) ? n * 2 : n / 2;
 	return s;
 }
 
