@@ -101,7 +101,8 @@ test: deps
 	$(MAKE) SAN=1 all unit
 	sh tests/run-all.sh
 
-bench: deps
+bench:
+	sh scripts/install-deps.sh bench
 	$(MAKE) all
 	sh bench/run.sh
 

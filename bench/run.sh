@@ -62,7 +62,7 @@ startup() {
 
 # python_startup RUNNER: us per `python3 -c pass` in the sandbox (a
 # dynamically linked program that opens and maps hundreds of files)
-PYTHON=$(command -v python3 || true)
+PYTHON=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3 || true)
 python_startup() {
 	[ -n "$PYTHON" ] || return 0
 	py_t0=$(date +%s%N)
