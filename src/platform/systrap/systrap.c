@@ -53,7 +53,7 @@
 #define SENTRY_SPIN_MIN 50
 #define SENTRY_SPIN_MAX 1000
 #define SPIN_WORTH_NS 50000
-#define STUB_SPIN 200		/* the most the stub spins */
+#define STUB_SPIN 1000		/* the most the stub spins */
 #define CMD_SPIN 1000		/* a command is one host mmap or munmap */
 /* How long the sentry sleeps on a futex before checking the stub lives. */
 #define LIVENESS_NS 200000000L
