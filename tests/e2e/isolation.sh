@@ -300,16 +300,15 @@ if gcc -O2 -static -pthread -o "$WORK/sharedarea" "$E2E_DIR/prog/sharedarea.c" \
 	2>"$WORK/gcc.err"; then
 	t_begin garbage-in-the-shared-area-ends-only-that-sandbox
 	cv do -- "$WORK/sharedarea"
-	# systrap kills the process (SIGKILL), with a message; under ptrace
-	# the write itself faults (SIGSEGV). The sentry stays sane.
+	# systrap kills the process (SIGKILL): with a message when the
+	# sentry finds the garbage, without one when the garbage first
+	# crashed the stub thread itself (an FS base it cannot load). Under
+	# ptrace the write itself faults (SIGSEGV). The sentry stays sane.
 	case "$RC" in
 	137 | 139) ;;
 	*) why "exit status $RC, expected 137 or 139" ;;
 	esac
 	expect_out_lacks "returned"
-	if [ "$RC" = 137 ]; then
-		expect_err_has "overwrote its shared area"
-	fi
 	cv do -- "$BUSYBOX" echo next sandbox
 	expect_rc 0
 	expect_out "next sandbox"
