@@ -301,8 +301,8 @@ if gcc -O2 -static -pthread -o "$WORK/sharedarea" "$E2E_DIR/prog/sharedarea.c" \
 	t_begin garbage-in-the-shared-area-ends-only-that-sandbox
 	cv do -- "$WORK/sharedarea"
 	# systrap kills the process (SIGKILL): with a message when the
-	# sentry finds the garbage, without one when the garbage first
-	# crashed the stub thread itself (an FS base it cannot load). Under
+	# sentry finds the garbage, without one when the garbage reads as a
+	# thread that died or makes the stub thread itself fail first. Under
 	# ptrace the write itself faults (SIGSEGV). The sentry stays sane.
 	case "$RC" in
 	137 | 139) ;;
